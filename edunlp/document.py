@@ -1,0 +1,185 @@
+"""The data model every stage passes along.
+
+A `Bulletin` holds the document text and its `Section`s; a section holds `Paragraph`s; a
+paragraph holds `Sentence`s. Later stages fill `labels`, `entities` and `indicators` in place.
+All offsets (`start`, `end`, end exclusive) index into `Bulletin.text`, the cleaned document
+text, so a span can always be cut back out of it. `Bulletin.folded` is a character-for-character
+fold of the same text (simplified script, one punctuation style) used for matching.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Label:
+    """One action line with the model's score for it."""
+
+    label: str
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "score": round(float(self.score), 4)}
+
+
+@dataclass
+class Entity:
+    """A typed span: QUANTITY, INDICATOR, DATE, ORG, GPE, DOC, PLATFORM or EVENT."""
+
+    label: str
+    start: int
+    end: int
+    text: str
+    score: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"label": self.label, "start": self.start, "end": self.end, "text": self.text}
+        if self.score is not None:
+            out["score"] = round(float(self.score), 4)
+        return out
+
+
+@dataclass
+class Quantity:
+    """One quantity expression, normalised (see `edunlp.parse_quantity`)."""
+
+    text: str
+    value: float
+    multiplier: str = ""
+    unit: str = ""
+    normalized: float = 0.0
+    qualifier: str | None = None
+    low: float | None = None
+    high: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Indicator:
+    """One measured fact: what is measured (`name`) and its quantity, with where it was said."""
+
+    name: str
+    text: str
+    value: float
+    multiplier: str = ""
+    unit: str = ""
+    normalized: float = 0.0
+    qualifier: str | None = None
+    low: float | None = None
+    high: float | None = None
+    period: str | None = None
+    start: int = 0
+    end: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Sentence:
+    text: str
+    start: int
+    end: int
+    labels: list[Label] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"text": self.text, "start": self.start, "end": self.end}
+        if self.labels:
+            out["labels"] = [label.to_dict() for label in self.labels]
+        return out
+
+
+@dataclass
+class Paragraph:
+    """One topic of a section: an optional head (as written) and the body text."""
+
+    kind: str  # "abstract" or "paragraph"
+    index: int
+    text: str
+    start: int
+    end: int
+    head: str | None = None
+    head_start: int | None = None
+    region: str | None = None
+    section: str | None = None
+    sentences: list[Sentence] = field(default_factory=list)
+    labels: list[Label] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "section": self.section,
+            "index": self.index,
+            "head": self.head,
+            "region": self.region,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "sentences": [s.to_dict() for s in self.sentences],
+            "labels": [label.to_dict() for label in self.labels],
+            "entities": [e.to_dict() for e in self.entities],
+            "indicators": [i.to_dict() for i in self.indicators],
+        }
+
+
+@dataclass
+class Section:
+    """A ★ section: its title as written (without ★) and the canonical key it matched."""
+
+    title: str
+    key: str
+    start: int
+    paragraphs: list[Paragraph] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "key": self.key,
+            "start": self.start,
+            "paragraphs": [p.to_dict() for p in self.paragraphs],
+        }
+
+
+@dataclass
+class Bulletin:
+    """A whole bulletin: cleaned text, its fold, the abstract and the sections."""
+
+    text: str
+    folded: str
+    source: str | None = None
+    doc_id: str = ""
+    month: str | None = None
+    title: str | None = None
+    abstract: Paragraph | None = None
+    sections: list[Section] = field(default_factory=list)
+
+    @property
+    def paragraphs(self) -> list[Paragraph]:
+        """The abstract (if any) followed by every section's paragraphs, in document order."""
+        out = [self.abstract] if self.abstract else []
+        for section in self.sections:
+            out.extend(section.paragraphs)
+        return out
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The JSONL output contract: one flat dict per paragraph."""
+        head = {"source": self.source, "doc_id": self.doc_id, "month": self.month}
+        return [{**head, **p.to_dict()} for p in self.paragraphs]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "doc_id": self.doc_id,
+            "month": self.month,
+            "title": self.title,
+            "abstract": self.abstract.to_dict() if self.abstract else None,
+            "sections": [s.to_dict() for s in self.sections],
+        }

@@ -1,0 +1,63 @@
+"""Normalising bulletin text without losing the original.
+
+Two steps, kept apart on purpose:
+
+* `clean` removes what is not part of the bulletin at all (a BOM, zero-width characters, Windows
+  line ends, the pinyin readings some converters insert after characters: 發(fā)布 → 發布). It may
+  change the length; its output is the document text every offset points into.
+* `fold` maps that text character for character (same length, so offsets stay valid) to one
+  canonical form for matching: NFKC (full-width digits, letters and punctuation to ASCII), U+3000,
+  NBSP and other spaces to an ASCII space, and traditional characters to simplified via OpenCC.
+  Labels, keywords and numbers are matched on the fold; output keeps the original characters.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+import opencc
+
+_ZERO_WIDTH = re.compile("[\ufeff\u200b\u200c\u200d\u2060]")
+_TONE_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+# A pinyin reading right after a CJK character: 發(fā) or 發（fā）. Only readings with a tone mark
+# are removed, so ordinary parentheses such as (IPv6) or (含教学点) are left alone.
+_PINYIN_READING = re.compile(
+    r"(?<=[\u3400-\u9fff])[(（]\s*[a-zü]*[" + _TONE_VOWELS + r"][a-zü" + _TONE_VOWELS + r"]*\s*[)）]"
+)
+_SPACES = {"\u3000", "\u00a0", "\u2002", "\u2003", "\u2009", "\u202f", "\t"}
+
+
+def clean(raw: str) -> str:
+    """Remove non-text residue and converter artefacts; this becomes the document text."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ZERO_WIDTH.sub("", text)
+    return _PINYIN_READING.sub("", text)
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+@functools.lru_cache(maxsize=8192)
+def _fold_char(char: str) -> str:
+    if char in _SPACES:
+        return " "
+    folded = unicodedata.normalize("NFKC", char)
+    return folded if len(folded) == 1 else char
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified with OpenCC, guaranteed to keep the length of `text`."""
+    converted = _t2s().convert(text)
+    if len(converted) == len(text):
+        return converted
+    # A phrase rule changed the length somewhere: fall back to one character at a time.
+    return "".join(c if len(c := _t2s().convert(ch)) == 1 else ch for ch in text)
+
+
+def fold(text: str) -> str:
+    """Length-preserving canonical form of `text` for matching (see module docstring)."""
+    return to_simplified("".join(_fold_char(ch) for ch in text))
