@@ -23,8 +23,10 @@ _ZERO_WIDTH = re.compile("[\ufeff\u200b\u200c\u200d\u2060]")
 _TONE_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 # A pinyin reading right after a CJK character: 發(fā) or 發（fā）. Only readings with a tone mark
 # are removed, so ordinary parentheses such as (IPv6) or (含教学点) are left alone.
+_PINYIN_SYLLABLE = "[a-zü" + _TONE_VOWELS + "]+"
 _PINYIN_READING = re.compile(
-    r"(?<=[\u3400-\u9fff])[(（]\s*[a-zü]*[" + _TONE_VOWELS + r"][a-zü" + _TONE_VOWELS + r"]*\s*[)）]"
+    r"(?<=[\u3400-\u9fff])[(（]\s*(?=[a-zü\s]*[" + _TONE_VOWELS + "])"
+    + _PINYIN_SYLLABLE + r"(?:\s+" + _PINYIN_SYLLABLE + r")*\s*[)）]"
 )
 _SPACES = {"\u3000", "\u00a0", "\u2002", "\u2003", "\u2009", "\u202f", "\t"}
 

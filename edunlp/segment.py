@@ -27,7 +27,7 @@ _SENTENCE_PUNCT = set(",.;!?。;")
 _PURE_DATE = re.compile(r"^(?:\d{4}年)?\d{1,2}月\d{1,2}(?:[-—–~至]\d{1,2})?日$")
 _SENTENCE_END = re.compile(r"[。!?;…]+[”’\")]*")
 _MONTH_IN_TITLE = re.compile(r"(20\d{2})\s*年\s*(?:第\s*)?([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*[月期]")
-_MONTH_IN_NAME = re.compile(r"(?<!\d)(20\d{2})[-_.年]?(0[1-9]|1[0-2])(?!\d)")
+_MONTH_IN_NAME = re.compile(r"(?<!\d)(20\d{2})[-_.年]?(0[1-9]|1[0-2])(?:[-_.]?[0-3]\d)?(?!\d)")
 _CN_MONTHS = {n: i for i, n in enumerate("一 二 三 四 五 六 七 八 九 十 十一 十二".split(), start=1)}
 
 
@@ -179,9 +179,11 @@ def _abstract(text: str, folded: str, preamble: list[tuple[int, int]]) -> Paragr
 
 
 def _title(text: str, folded: str, preamble: list[tuple[int, int]]) -> str | None:
-    for start, end in preamble:
-        if "月报" in folded[start:end] and end - start <= 60:
-            return text[start:end]
+    """The title line (…月报), preferring one that names a year and month over page chrome."""
+    titles = [(s, e) for s, e in preamble if "月报" in folded[s:e] and e - s <= 60]
+    dated = [(s, e) for s, e in titles if _MONTH_IN_TITLE.search(folded[s:e])]
+    for start, end in dated or titles:
+        return text[start:end]
     return None
 
 
