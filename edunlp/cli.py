@@ -1,10 +1,19 @@
-"""The `edunlp` command line: `edunlp segment PATH... -o OUT.jsonl`."""
+"""The `edunlp` command line.
+
+    edunlp segment PATH... -o OUT.jsonl            paragraphs and sentences, no model
+    edunlp tag PATH... -o OUT.jsonl [--model DIR]  + labels, entities, indicators
+    edunlp train --data PATH... --out DIR          fine-tune on labelled paragraphs
+    edunlp evaluate --data PATH... [--model DIR]   figures beside the TF-IDF baseline
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Iterator
+from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from . import read_bulletin
@@ -16,26 +25,60 @@ from .output import write_jsonl
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="edunlp", description="Read MoE education-informatization bulletins.")
     commands = parser.add_subparsers(dest="command", required=True)
+
     seg = commands.add_parser("segment", help="split bulletins into paragraphs and sentences (JSONL)")
-    seg.add_argument("paths", nargs="+", help="files, directories (recursive) or globs")
-    seg.add_argument("-o", "--output", required=True, help="output .jsonl file")
-    seg.add_argument("--month", help="month of every input (YYYY-MM) when title and file name lack it")
+    _add_inputs(seg)
+
+    tag = commands.add_parser("tag", help="label paragraphs and extract entities and indicators (JSONL)")
+    _add_inputs(tag)
+    tag.add_argument("--model", help="fine-tuned model directory (default: the shipped model)")
+    tag.add_argument("--quantize", action="store_true", help="int8 dynamic quantisation of the linear layers")
+
+    train = commands.add_parser("train", help="fine-tune the model on labelled paragraphs")
+    train.add_argument("--data", nargs="+", required=True, help="labelled files (edunlp JSONL, doccano, Label Studio)")
+    train.add_argument("--dev", nargs="*", help="dev files for early stopping (default: hold out 10%% of bulletins)")
+    train.add_argument("--out", required=True, help="output model directory")
+    train.add_argument("--base", help="BERT-family directory to start from (default: models/edunlp-zh-mini-base)")
+    train.add_argument("--epochs", type=int, default=8)
+    train.add_argument("--batch-size", type=int, default=16)
+    train.add_argument("--lr", type=float, default=2e-4)
+    train.add_argument("--seed", type=int, default=13)
+    train.add_argument("--patience", type=int, default=2)
+    train.add_argument("--max-minutes", type=float, help="stop after this many minutes (keeps the best epoch)")
+
+    evaluate = commands.add_parser("evaluate", help="per-label, entity and indicator figures beside the baseline")
+    evaluate.add_argument("--data", nargs="+", required=True, help="labelled files to evaluate on")
+    evaluate.add_argument("--model", help="fine-tuned model directory (default: the shipped model)")
+    evaluate.add_argument("--train", nargs="*", help="training files for the TF-IDF baseline (default: corpora/labelled/train+dev)")
+    evaluate.add_argument("--heads", action="store_true", help="show the model the topic heads too")
+    evaluate.add_argument("--json", help="also write the figures to this JSON file")
+
     args = parser.parse_args(argv)
-    return _segment(args)
+    return {"segment": _segment, "tag": _tag, "train": _train, "evaluate": _evaluate}[args.command](args)
 
 
-def _segment(args: argparse.Namespace) -> int:
-    files, errors = expand_inputs(args.paths)
+def _add_inputs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", help="files, directories (recursive) or globs")
+    parser.add_argument("-o", "--output", required=True, help="output .jsonl file")
+    parser.add_argument("--month", help="month of every input (YYYY-MM) when title and file name lack it")
+
+
+def _bulletins(args: argparse.Namespace, errors: list[InputError]) -> Iterator:
+    files, missing = expand_inputs(args.paths)
+    errors.extend(missing)
+    for path in files:
+        try:
+            yield read_bulletin(path, month=args.month)
+        except InputError as error:
+            errors.append(error)
+
+
+def _write_rows(args: argparse.Namespace, bulletins: Iterator, errors: list[InputError]) -> int:
     done = 0
 
     def rows() -> Iterator[dict[str, Any]]:
         nonlocal done
-        for path in files:
-            try:
-                bulletin = read_bulletin(path, month=args.month)
-            except InputError as error:
-                errors.append(error)
-                continue
+        for bulletin in bulletins:
             done += 1
             yield from bulletin.rows()
 
@@ -44,6 +87,70 @@ def _segment(args: argparse.Namespace) -> int:
         print(f"edunlp: error: {error}", file=sys.stderr)
     print(f"edunlp: {count} paragraphs from {done} file(s) → {args.output}; {len(errors)} failed", file=sys.stderr)
     return 1 if errors else 0
+
+
+def _segment(args: argparse.Namespace) -> int:
+    errors: list[InputError] = []
+    return _write_rows(args, _bulletins(args, errors), errors)
+
+
+def _tag(args: argparse.Namespace) -> int:
+    from .pipeline import load
+
+    nlp = load(args.model, quantize=args.quantize)
+    errors: list[InputError] = []
+    source = _bulletins(args, errors)
+
+    def tagged() -> Iterator:
+        while batch := list(islice(source, nlp.batch_size)):
+            yield from nlp.apply(batch)
+
+    return _write_rows(args, tagged(), errors)
+
+
+def _read_labelled(paths: list[str]) -> list:
+    from .corpus import read_examples
+
+    files, missing = expand_inputs(paths) if paths else ([], [])
+    if missing:
+        raise SystemExit(f"edunlp: error: {missing[0]}")
+    return [example for path in files for example in read_examples(path)]
+
+
+def _train(args: argparse.Namespace) -> int:
+    from .encoder import DEFAULT_BASE
+    from .training import TrainConfig, fit, split_dev
+
+    examples = _read_labelled(args.data)
+    train, dev = (examples, _read_labelled(args.dev)) if args.dev else split_dev(examples, seed=args.seed)
+    config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed,
+                         patience=args.patience, max_minutes=args.max_minutes)
+    summary = fit(train, dev, args.base or DEFAULT_BASE, args.out, config)
+    print(json.dumps({k: v for k, v in summary.items() if k != "history"}, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from .evaluation import TfidfBaseline, evaluate, format_report
+    from .pipeline import DEFAULT_MODEL
+    from .tagger import Tagger
+    from .training import split_dev
+
+    tagger = Tagger.from_pretrained(args.model or DEFAULT_MODEL)
+    examples = _read_labelled(args.data)
+    report = evaluate(tagger, examples, use_heads=args.heads)
+    corpus = Path(__file__).resolve().parent.parent / "corpora" / "labelled"
+    default_train = [str(p) for p in (corpus / "train.jsonl", corpus / "dev.jsonl") if p.exists()]
+    baseline_examples = _read_labelled(args.train if args.train is not None else default_train)
+    baseline = None
+    if baseline_examples:
+        baseline_train, baseline_dev = split_dev(baseline_examples)
+        baseline = TfidfBaseline(tagger.labels).fit(baseline_train, baseline_dev).evaluate(examples)
+    print(f"{len(examples)} paragraphs; model {args.model or DEFAULT_MODEL}; heads {'shown' if args.heads else 'withheld'}")
+    print(format_report(report, tagger.labels, baseline))
+    if args.json:
+        Path(args.json).write_text(json.dumps({"model": report, "baseline": baseline}, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
 
 
 if __name__ == "__main__":

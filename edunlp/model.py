@@ -1,0 +1,208 @@
+"""The fine-tuned model: one BERT encoder, two heads, one forward pass.
+
+* The label head scores the action lines of a span by mean-pooling its tokens; a paragraph chunk
+  is one span, each sentence inside it is another, so paragraph and sentence labels come from the
+  same pass (a sigmoid per label: multi-label).
+* The entity head tags every token with BIO over the entity types.
+
+Text reaches the encoder folded (`normalize.fold`: simplified, NFKC), which keeps its length, so
+token offsets are offsets into the original text. Paragraphs longer than the window are packed
+into chunks of whole sentences (a very long sentence is cut at the window), never truncated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+from transformers import BertConfig, BertModel, BertPreTrainedModel, PreTrainedTokenizerBase
+from transformers.utils import ModelOutput
+
+from .normalize import fold
+
+
+def bio_tags(entity_types: list[str]) -> list[str]:
+    """O, then B-/I- for each entity type, in that order."""
+    return ["O"] + [f"{prefix}-{kind}" for kind in entity_types for prefix in ("B", "I")]
+
+
+@dataclass
+class JointOutput(ModelOutput):
+    loss: torch.Tensor | None = None
+    label_logits: torch.Tensor | None = None  # (spans, labels)
+    tag_logits: torch.Tensor | None = None  # (batch, tokens, tags)
+
+
+class JointModel(BertPreTrainedModel):
+    """BERT with a multi-label span classifier and a BIO token classifier.
+
+    `config.action_labels`, `config.entity_types` and `config.thresholds` travel in config.json,
+    so `save_pretrained` / `from_pretrained` give back the whole model.
+    """
+
+    config_class = BertConfig
+
+    def __init__(self, config: BertConfig) -> None:
+        super().__init__(config)
+        self.bert = BertModel(config, add_pooling_layer=False)
+        dropout = config.classifier_dropout if config.classifier_dropout is not None else config.hidden_dropout_prob
+        self.dropout = nn.Dropout(dropout)
+        self.classifier = nn.Linear(config.hidden_size, len(config.action_labels))
+        self.ner_classifier = nn.Linear(config.hidden_size, len(bio_tags(config.entity_types)))
+        self.post_init()
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        token_type_ids: torch.Tensor | None = None,
+        span_index: torch.Tensor | None = None,
+        span_mask: torch.Tensor | None = None,
+        span_labels: torch.Tensor | None = None,
+        tag_ids: torch.Tensor | None = None,
+    ) -> JointOutput:
+        """`span_index[i]` is the batch row of span i, `span_mask[i]` its token mask (tokens,)."""
+        hidden = self.bert(input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
+        hidden = self.dropout(hidden)
+        tag_logits = self.ner_classifier(hidden)
+        label_logits = None
+        if span_index is not None:
+            weights = span_mask.to(hidden.dtype)
+            pooled = (hidden[span_index] * weights.unsqueeze(-1)).sum(1) / weights.sum(1, keepdim=True).clamp(min=1)
+            label_logits = self.classifier(pooled)
+        loss = None
+        if span_labels is not None and tag_ids is not None:
+            label_loss = nn.functional.binary_cross_entropy_with_logits(label_logits, span_labels)
+            tag_loss = nn.functional.cross_entropy(
+                tag_logits.reshape(-1, tag_logits.size(-1)), tag_ids.reshape(-1), ignore_index=-100
+            )
+            loss = label_loss + tag_loss
+        return JointOutput(loss=loss, label_logits=label_logits, tag_logits=tag_logits)
+
+
+@dataclass
+class Chunk:
+    """A window of one paragraph: its character range and the (start, end, sentence number)
+    of each sentence piece inside it."""
+
+    paragraph: int
+    start: int
+    end: int
+    sentences: list[tuple[int, int, int]] = field(default_factory=list)
+
+
+def chunk_paragraph(paragraph: int, sentences: list[tuple[int, int]], length: int, max_chars: int) -> list[Chunk]:
+    """Pack whole sentences (ranges into the paragraph text) into windows of at most `max_chars`."""
+    pieces: list[tuple[int, int, int]] = []
+    for number, (start, end) in enumerate(sentences or [(0, length)]):
+        while end - start > max_chars:  # one sentence longer than the window: cut it
+            pieces.append((start, start + max_chars, number))
+            start += max_chars
+        pieces.append((start, end, number))
+    chunks: list[Chunk] = []
+    for piece in pieces:
+        if chunks and piece[1] - chunks[-1].start <= max_chars:
+            chunks[-1].end = piece[1]
+            chunks[-1].sentences.append(piece)
+        else:
+            chunks.append(Chunk(paragraph, piece[0], piece[1], [piece]))
+    return chunks
+
+
+@dataclass
+class Features:
+    """Tokenised chunks ready for the model, with what is needed to map results back."""
+
+    input_ids: list[int]
+    token_type_ids: list[int]
+    offsets: list[tuple[int, int] | None]  # per token, char range in the paragraph; None off the body
+    spans: list[tuple[int, int]]  # token ranges: the whole body first, then each sentence
+
+
+def featurize(
+    tokenizer: PreTrainedTokenizerBase, text: str, chunk: Chunk, head: str | None = None
+) -> Features:
+    """Tokenise text[chunk] (folded) with an optional head as the second segment."""
+    body = fold(text[chunk.start : chunk.end])
+    encoded = tokenizer(body, fold(head) if head else None, return_offsets_mapping=True, add_special_tokens=True)
+    sequence_ids = encoded.sequence_ids()
+    offsets: list[tuple[int, int] | None] = []
+    for (start, end), sequence in zip(encoded["offset_mapping"], sequence_ids):
+        offsets.append((chunk.start + start, chunk.start + end) if sequence == 0 and end > start else None)
+    body_tokens = [i for i, offset in enumerate(offsets) if offset is not None]
+    spans = [(body_tokens[0], body_tokens[-1] + 1)] if body_tokens else [(0, 1)]
+    for start, end, _ in chunk.sentences:
+        inside = [i for i in body_tokens if start <= offsets[i][0] < end]
+        spans.append((inside[0], inside[-1] + 1) if inside else spans[0])
+    token_type_ids = encoded.get("token_type_ids") or [0] * len(encoded["input_ids"])
+    return Features(encoded["input_ids"], token_type_ids, offsets, spans)
+
+
+def collate(features: list[Features], pad_id: int) -> dict[str, torch.Tensor]:
+    """Pad a batch to its longest member (dynamic padding) and lay out every span's token mask."""
+    width = max(len(f.input_ids) for f in features)
+    input_ids = torch.full((len(features), width), pad_id, dtype=torch.long)
+    token_types = torch.zeros((len(features), width), dtype=torch.long)
+    attention = torch.zeros((len(features), width), dtype=torch.long)
+    span_rows, span_masks = [], []
+    for row, feature in enumerate(features):
+        n = len(feature.input_ids)
+        input_ids[row, :n] = torch.tensor(feature.input_ids)
+        token_types[row, :n] = torch.tensor(feature.token_type_ids)
+        attention[row, :n] = 1
+        for start, end in feature.spans:
+            mask = torch.zeros(width, dtype=torch.bool)
+            mask[start:end] = True
+            span_rows.append(row)
+            span_masks.append(mask)
+    return {
+        "input_ids": input_ids,
+        "attention_mask": attention,
+        "token_type_ids": token_types,
+        "span_index": torch.tensor(span_rows, dtype=torch.long),
+        "span_mask": torch.stack(span_masks),
+    }
+
+
+def decode_tags(tags: list[str], offsets: list[tuple[int, int] | None]) -> list[tuple[int, int, str]]:
+    """BIO tags per token → (start, end, type) character spans; a stray I- starts a new span."""
+    spans: list[tuple[int, int, str]] = []
+    current: list | None = None
+    for tag, offset in zip(tags, offsets):
+        if offset is None:
+            continue
+        kind = tag[2:] if tag != "O" else None
+        if kind and (tag.startswith("B-") or current is None or current[2] != kind):
+            if current:
+                spans.append(tuple(current))
+            current = [offset[0], offset[1], kind]
+        elif kind:
+            current[1] = offset[1]
+        else:
+            if current:
+                spans.append(tuple(current))
+            current = None
+    if current:
+        spans.append(tuple(current))
+    return spans
+
+
+def encode_tags(entities: list[tuple[int, int, str]], offsets: list[tuple[int, int] | None], tags: list[str]) -> list[int]:
+    """Gold character spans → a BIO tag id per token (-100 for tokens off the body)."""
+    index = {tag: i for i, tag in enumerate(tags)}
+    ids = []
+    for offset in offsets:
+        if offset is None:
+            ids.append(-100)
+            continue
+        tag = "O"
+        for start, end, kind in entities:
+            if start <= offset[0] < end:
+                tag = f"B-{kind}" if offset[0] == start else f"I-{kind}"
+                break
+            if offset[0] < start < offset[1]:  # an entity starting inside a token: begin it here
+                tag = f"B-{kind}"
+                break
+        ids.append(index.get(tag, 0))
+    return ids

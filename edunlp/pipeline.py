@@ -1,0 +1,101 @@
+"""The pipeline: named stages that fill a `Bulletin` in turn, spaCy-style.
+
+    nlp = edunlp.load()                 # the shipped default model
+    bulletin = nlp(text)                # segment, tag, link indicators
+    for bulletin in nlp.pipe(texts): …  # many at once: the model batches across bulletins
+
+A stage is any callable that takes a list of bulletins and fills them in place; `nlp.stages` is a
+plain list of (name, stage) pairs, so a stage can be swapped, removed or added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+
+from .document import Bulletin, Entity, Label, Paragraph
+from .linking import link_indicators
+from .segment import segment
+from .tagger import ParagraphInput, Tagger
+
+DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "edunlp-zh-mini"
+Stage = Callable[[list[Bulletin]], None]
+
+
+class TaggerStage:
+    """Fills labels (paragraph and sentence) and entities from the joint model."""
+
+    def __init__(self, tagger: Tagger) -> None:
+        self.tagger = tagger
+
+    def __call__(self, bulletins: list[Bulletin]) -> None:
+        paragraphs = [p for b in bulletins for p in b.paragraphs]
+        inputs = [
+            ParagraphInput(p.text, [(s.start - p.start, s.end - p.start) for s in p.sentences], p.head)
+            for p in paragraphs
+        ]
+        for paragraph, output in zip(paragraphs, self.tagger.predict(inputs)):
+            paragraph.labels = [Label(label, score) for label, score in self.tagger.chosen(output.label_scores)]
+            for sentence, scores in zip(paragraph.sentences, output.sentence_scores):
+                sentence.labels = [Label(label, score) for label, score in self.tagger.chosen(scores)]
+            paragraph.entities = [
+                Entity(kind, paragraph.start + s, paragraph.start + e, paragraph.text[s:e], score)
+                for s, e, kind, score in output.entities
+            ]
+            for sentence in paragraph.sentences:
+                sentence.entities = [e for e in paragraph.entities if sentence.start <= e.start < sentence.end]
+
+
+def link_stage(bulletins: list[Bulletin]) -> None:
+    """Turns QUANTITY entities into indicators named by their INDICATOR entities."""
+    for bulletin in bulletins:
+        for paragraph in bulletin.paragraphs:
+            _link(paragraph)
+
+
+def _link(paragraph: Paragraph) -> None:
+    spans = [(e.start - paragraph.start, e.end - paragraph.start, e.label) for e in paragraph.entities]
+    paragraph.indicators = []
+    for indicator in link_indicators(paragraph.text, spans):
+        indicator.start += paragraph.start
+        indicator.end += paragraph.start
+        paragraph.indicators.append(indicator)
+    for sentence in paragraph.sentences:
+        sentence.indicators = [i for i in paragraph.indicators if sentence.start <= i.start < sentence.end]
+
+
+class Pipeline:
+    """Segmenting followed by the stages in `stages`, applied in order."""
+
+    def __init__(self, stages: list[tuple[str, Stage]], batch_size: int = 32) -> None:
+        self.stages = stages
+        self.batch_size = batch_size
+
+    @property
+    def stage_names(self) -> list[str]:
+        return [name for name, _ in self.stages]
+
+    def __call__(self, text: str, source: str | None = None, month: str | None = None) -> Bulletin:
+        bulletin = segment(text, source=source, month=month)
+        self.apply([bulletin])
+        return bulletin
+
+    def apply(self, bulletins: list[Bulletin]) -> list[Bulletin]:
+        """Run every stage over already segmented bulletins (filled in place)."""
+        for _, stage in self.stages:
+            stage(bulletins)
+        return bulletins
+
+    def pipe(self, texts: Iterable[str | Bulletin]) -> Iterator[Bulletin]:
+        """Tag many bulletins, `batch_size` at a time so the model sees big batches."""
+        iterator = iter(texts)
+        while batch := list(islice(iterator, self.batch_size)):
+            bulletins = [t if isinstance(t, Bulletin) else segment(t) for t in batch]
+            yield from self.apply(bulletins)
+
+
+def load(path: str | Path | None = None, quantize: bool = False) -> Pipeline:
+    """The full pipeline with a fine-tuned model directory (default: the shipped model)."""
+    tagger = Tagger.from_pretrained(path or DEFAULT_MODEL, quantize=quantize)
+    return Pipeline([("tagger", TaggerStage(tagger)), ("indicators", link_stage)])

@@ -1,0 +1,144 @@
+"""The tagging stage: runs the joint model over paragraphs and fills labels and entities.
+
+Batches are built from length-sorted chunks under a token budget (dynamic padding), under
+`torch.inference_mode`, so a whole archive runs with as little padding as possible.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from transformers import AutoTokenizer, PreTrainedTokenizerBase
+
+from .model import Chunk, Features, JointModel, bio_tags, chunk_paragraph, collate, decode_tags, featurize
+
+DEFAULT_MAX_LENGTH = 256
+
+
+@dataclass
+class ParagraphInput:
+    """What the model sees of a paragraph: the body, its sentences (ranges into it), its head."""
+
+    text: str
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    head: str | None = None
+
+
+@dataclass
+class ParagraphOutput:
+    """Scores per label for the body and for each sentence, and entity spans into the body."""
+
+    label_scores: np.ndarray
+    sentence_scores: list[np.ndarray]
+    entities: list[tuple[int, int, str, float]]
+
+
+class Tagger:
+    """Loads a fine-tuned model directory and predicts labels and entities for paragraphs."""
+
+    def __init__(self, model: JointModel, tokenizer: PreTrainedTokenizerBase, token_budget: int = 8192) -> None:
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.token_budget = token_budget
+        config = model.config
+        self.labels: list[str] = list(config.action_labels)
+        self.tags: list[str] = bio_tags(list(config.entity_types))
+        thresholds = getattr(config, "thresholds", None) or {}
+        self.thresholds = np.array([thresholds.get(label, 0.5) for label in self.labels])
+        self.max_length = min(getattr(config, "window", DEFAULT_MAX_LENGTH), config.max_position_embeddings)
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path, quantize: bool = False) -> Tagger:
+        """Load a model directory written by `save_pretrained` (safetensors only, no hub)."""
+        path = Path(path)
+        if not (path / "config.json").is_file() or not (path / "model.safetensors").is_file():
+            raise ValueError(f"{path}: not an edunlp model directory (needs config.json and model.safetensors)")
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        if "action_labels" not in config:
+            raise ValueError(f"{path}: config.json has no action_labels; is this a fine-tuned edunlp model?")
+        model = JointModel.from_pretrained(path, local_files_only=True, use_safetensors=True)
+        tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        if quantize:
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        return cls(model, tokenizer)
+
+    def save_pretrained(self, path: str | Path) -> None:
+        self.model.save_pretrained(path, safe_serialization=True)
+        self.tokenizer.save_pretrained(path)
+
+    def chunks(self, paragraphs: list[ParagraphInput]) -> tuple[list[Chunk], list[Features]]:
+        """Windows of whole sentences that fit the model, tokenised."""
+        chunks, features = [], []
+        for index, paragraph in enumerate(paragraphs):
+            head_room = len(paragraph.head) + 1 if paragraph.head else 0
+            max_chars = max(16, self.max_length - 2 - head_room)
+            for chunk in chunk_paragraph(index, paragraph.sentences, len(paragraph.text), max_chars):
+                chunks.append(chunk)
+                features.append(featurize(self.tokenizer, paragraph.text, chunk, paragraph.head))
+        return chunks, features
+
+    def batches(self, features: list[Features]) -> list[list[int]]:
+        """Indices of features grouped into batches of at most `token_budget` padded tokens."""
+        order = sorted(range(len(features)), key=lambda i: len(features[i].input_ids))
+        batches: list[list[int]] = []
+        current: list[int] = []
+        for i in order:
+            width = len(features[i].input_ids)
+            if current and width * (len(current) + 1) > self.token_budget:
+                batches.append(current)
+                current = []
+            current.append(i)
+        if current:
+            batches.append(current)
+        return batches
+
+    @torch.inference_mode()
+    def predict(self, paragraphs: list[ParagraphInput]) -> list[ParagraphOutput]:
+        chunks, features = self.chunks(paragraphs)
+        chunk_scores: list[np.ndarray | None] = [None] * len(chunks)
+        chunk_entities: list[list[tuple[int, int, str, float]]] = [[] for _ in chunks]
+        pad_id = self.tokenizer.pad_token_id or 0
+        for batch in self.batches(features):
+            inputs = collate([features[i] for i in batch], pad_id)
+            output = self.model(**inputs)
+            scores = torch.sigmoid(output.label_logits.float()).numpy()
+            probabilities = torch.softmax(output.tag_logits.float(), dim=-1)
+            best_prob, best_tag = probabilities.max(-1)
+            span_row = 0
+            for row, i in enumerate(batch):
+                n_spans = len(features[i].spans)
+                chunk_scores[i] = scores[span_row : span_row + n_spans]
+                span_row += n_spans
+                n = len(features[i].input_ids)
+                tags = [self.tags[t] for t in best_tag[row, :n].tolist()]
+                token_probs = best_prob[row, :n].tolist()
+                for start, end, kind in decode_tags(tags, features[i].offsets):
+                    probs = [p for p, o in zip(token_probs, features[i].offsets) if o and start <= o[0] < end]
+                    chunk_entities[i].append((start, end, kind, float(np.mean(probs)) if probs else math.nan))
+        return self._gather(paragraphs, chunks, chunk_scores, chunk_entities)
+
+    def _gather(self, paragraphs, chunks, chunk_scores, chunk_entities) -> list[ParagraphOutput]:
+        """Paragraph score = max over its chunks; sentence scores and entities collected in order."""
+        zeros = np.zeros(len(self.labels))
+        outputs = [
+            ParagraphOutput(zeros.copy(), [zeros.copy() for _ in (p.sentences or [None])], []) for p in paragraphs
+        ]
+        for chunk, scores, entities in zip(chunks, chunk_scores, chunk_entities):
+            out = outputs[chunk.paragraph]
+            out.label_scores = np.maximum(out.label_scores, scores[0])
+            for (_, _, number), sentence_scores in zip(chunk.sentences, scores[1:]):
+                out.sentence_scores[number] = np.maximum(out.sentence_scores[number], sentence_scores)
+            out.entities.extend(entities)
+        return outputs
+
+    def chosen(self, scores: np.ndarray) -> list[tuple[str, float]]:
+        """Labels whose score passes their threshold, best first; at least the top label."""
+        picked = [i for i in np.argsort(-scores) if scores[i] >= self.thresholds[i]]
+        if not picked:
+            picked = [int(np.argmax(scores))]
+        return [(self.labels[i], float(scores[i])) for i in picked]

@@ -1,0 +1,199 @@
+"""Fine-tuning the joint model on labelled paragraphs (`edunlp train`).
+
+Starts from any BERT-family directory (our `models/edunlp-zh-mini-base`, an hfl/rbt3 on disk, or
+a fine-tuned edunlp model to retrain on new months), trains both heads together with early
+stopping on a dev split, tunes one threshold per label on dev, and writes a model directory with
+a model card holding its evaluation.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from datasets import Dataset
+from tqdm.auto import tqdm
+from transformers import AutoTokenizer, BertConfig, get_linear_schedule_with_warmup
+
+from .corpus import ENTITY_TYPES, LABELS, Example
+
+from .model import Features, JointModel, bio_tags, collate, encode_tags
+from .normalize import fold
+from .segment import split_sentences
+from .tagger import DEFAULT_MAX_LENGTH, ParagraphInput, Tagger
+
+
+@dataclass
+class TrainConfig:
+    epochs: int = 8
+    batch_size: int = 16
+    learning_rate: float = 2e-4
+    warmup: float = 0.1
+    seed: int = 13
+    patience: int = 2
+    max_length: int = DEFAULT_MAX_LENGTH
+    head_dropout: float = 0.5  # share of training paragraphs shown without their head
+    max_minutes: float | None = None
+
+
+def paragraph_input(example: Example, with_head: bool = True) -> ParagraphInput:
+    """The model's view of a labelled paragraph: body, sentence ranges, optional head."""
+    sentences = split_sentences(example.text, fold(example.text), 0, len(example.text))
+    return ParagraphInput(example.text, [(s.start, s.end) for s in sentences], example.head if with_head else None)
+
+
+def split_dev(examples: list[Example], share: float = 0.1, seed: int = 13) -> tuple[list[Example], list[Example]]:
+    """Hold out whole bulletins (by month or doc_id) as the dev split, never single paragraphs."""
+    groups = sorted({e.month or e.doc_id or "" for e in examples})
+    random.Random(seed).shuffle(groups)
+    n_dev = max(1, round(len(groups) * share)) if len(groups) > 1 else 0
+    dev_groups = set(groups[:n_dev])
+    if not dev_groups:  # one bulletin only: hold out every tenth paragraph instead
+        return [e for i, e in enumerate(examples) if i % 10], [e for i, e in enumerate(examples) if not i % 10]
+    return [e for e in examples if (e.month or e.doc_id or "") not in dev_groups], [
+        e for e in examples if (e.month or e.doc_id or "") in dev_groups
+    ]
+
+
+def _training_records(tagger: Tagger, examples: list[Example], config: TrainConfig, rng: random.Random) -> Dataset:
+    """One record per chunk: token ids, the body span, multi-hot labels and BIO tag ids."""
+    label_index = {label: i for i, label in enumerate(tagger.labels)}
+    inputs = [paragraph_input(e, with_head=rng.random() >= config.head_dropout) for e in examples]
+    chunks, features = tagger.chunks(inputs)
+    records = []
+    for chunk, feature in zip(chunks, features):
+        example = examples[chunk.paragraph]
+        multi_hot = [0.0] * len(tagger.labels)
+        for label in example.labels:
+            multi_hot[label_index[label]] = 1.0
+        records.append({
+            "input_ids": feature.input_ids,
+            "token_type_ids": feature.token_type_ids,
+            "body": list(feature.spans[0]),
+            "labels": multi_hot,
+            "tag_ids": encode_tags(example.entities, feature.offsets, tagger.tags),
+        })
+    return Dataset.from_list(records)
+
+
+def _batch(records: list[dict], pad_id: int) -> dict[str, torch.Tensor]:
+    features = [Features(r["input_ids"], r["token_type_ids"], [], [tuple(r["body"])]) for r in records]
+    inputs = collate(features, pad_id)
+    width = inputs["input_ids"].shape[1]
+    tag_ids = torch.full((len(records), width), -100, dtype=torch.long)
+    for row, record in enumerate(records):
+        tag_ids[row, : len(record["tag_ids"])] = torch.tensor(record["tag_ids"])
+    inputs["span_labels"] = torch.tensor([r["labels"] for r in records], dtype=torch.float)
+    inputs["tag_ids"] = tag_ids
+    return inputs
+
+
+def new_tagger(base: str | Path, labels: list[str], entity_types: list[str], max_length: int) -> Tagger:
+    """A tagger whose encoder starts from `base` and whose heads are new unless `base` has them."""
+
+    config = BertConfig.from_pretrained(base, local_files_only=True)
+    same_heads = list(getattr(config, "action_labels", [])) == labels and list(
+        getattr(config, "entity_types", [])) == entity_types
+    config.action_labels, config.entity_types, config.window = labels, entity_types, max_length
+    config.id2label = dict(enumerate(labels))
+    config.label2id = {label: i for i, label in enumerate(labels)}
+    if not same_heads:
+        config.thresholds = {}
+    model = JointModel.from_pretrained(
+        base, config=config, local_files_only=True, use_safetensors=True, ignore_mismatched_sizes=not same_heads
+    )
+    tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)
+    return Tagger(model, tokenizer)
+
+
+def fit(
+    train: list[Example],
+    dev: list[Example],
+    base: str | Path,
+    out: str | Path,
+    config: TrainConfig | None = None,
+    labels: list[str] | None = None,
+    evaluate_fn: Callable[[Tagger, list[Example]], dict] | None = None,
+    progress: bool = True,
+) -> dict:
+    """Fine-tune from `base` on `train`, stop early on `dev`, tune thresholds, save to `out`.
+
+    Returns the training summary (epochs run, best dev score, time, thresholds).
+    """
+    from .evaluation import evaluate, tune_thresholds
+
+    config = config or TrainConfig()
+    evaluate_fn = evaluate_fn or evaluate
+    random.seed(config.seed)
+    np.random.seed(config.seed)
+    torch.manual_seed(config.seed)
+    rng = random.Random(config.seed)
+    labels = labels or list(LABELS)
+    tagger = new_tagger(base, labels, list(ENTITY_TYPES), config.max_length)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    model = tagger.model.to(device)
+    pad_id = tagger.tokenizer.pad_token_id or 0
+
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=0.01)
+    scheduler = None
+    best_score, best_state, best_epoch, stale = -1.0, None, 0, 0
+    started = time.monotonic()
+    history = []
+    for epoch in range(1, config.epochs + 1):
+        dataset = _training_records(tagger, train, config, rng).shuffle(seed=config.seed + epoch)
+        if scheduler is None:
+            total = (len(dataset) + config.batch_size - 1) // config.batch_size * config.epochs
+            scheduler = get_linear_schedule_with_warmup(optimizer, int(total * config.warmup), total)
+        model.train()
+        bar = tqdm(range(0, len(dataset), config.batch_size), desc=f"epoch {epoch}", disable=not progress)
+        for start in bar:
+            records = dataset[start : start + config.batch_size]
+            rows = [dict(zip(records, values)) for values in zip(*records.values())]
+            batch = {k: v.to(device) for k, v in _batch(rows, pad_id).items()}
+            loss = model(**batch).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
+            bar.set_postfix(loss=f"{loss.item():.3f}")
+        model.eval()
+        report = evaluate_fn(tagger, dev) if dev else {"score": -float(epoch)}
+        history.append({"epoch": epoch, **{k: report[k] for k in ("score", "label_macro_f1", "entity_f1") if k in report}})
+        if progress:
+            print(f"epoch {epoch}: dev {json.dumps(history[-1])}")
+        if report["score"] > best_score:
+            best_score, best_epoch, stale = report["score"], epoch, 0
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        else:
+            stale += 1
+        out_of_time = config.max_minutes and (time.monotonic() - started) / 60 > config.max_minutes
+        if stale >= config.patience or out_of_time:
+            break
+    model.load_state_dict(best_state)
+    model.to("cpu")
+    tagger.model = model.eval()
+    if dev:
+        tagger.model.config.thresholds = tune_thresholds(tagger, dev)
+        tagger.thresholds = np.array([tagger.model.config.thresholds[label] for label in tagger.labels])
+    tagger.save_pretrained(out)
+    summary = {
+        "base": str(base),
+        "train_paragraphs": len(train),
+        "dev_paragraphs": len(dev),
+        "epochs_run": len(history),
+        "best_epoch": best_epoch,
+        "best_dev_score": best_score,
+        "minutes": round((time.monotonic() - started) / 60, 2),
+        "seed": config.seed,
+        "history": history,
+        "thresholds": tagger.model.config.thresholds if dev else {},
+    }
+    (Path(out) / "training.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    return summary
