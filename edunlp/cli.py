@@ -11,15 +11,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
-from itertools import islice
 from pathlib import Path
-from typing import Any
 
-from . import read_bulletin
-from .errors import InputError
+from .batch import FORMATS, run
 from .inputs import expand_inputs
-from .output import write_jsonl
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,60 +53,37 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _add_inputs(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", help="files, directories (recursive) or globs")
-    parser.add_argument("-o", "--output", required=True, help="output .jsonl file")
+    parser.add_argument("paths", nargs="+", help="files, directories (recursive), globs or .zip archives")
+    parser.add_argument("-o", "--output", required=True, help="output file (.jsonl, or the table with --format)")
+    parser.add_argument("--format", choices=FORMATS, default="jsonl", help="jsonl rows, or a csv/parquet paragraph table")
     parser.add_argument("--month", help="month of every input (YYYY-MM) when title and file name lack it")
+    parser.add_argument("--force", action="store_true", help="redo every document, even those already done")
+    parser.add_argument("--workers", type=int, default=1, help="processes reading inputs (0: none)")
 
 
-def _bulletins(args: argparse.Namespace, errors: list[InputError]) -> Iterator:
-    files, missing = expand_inputs(args.paths)
-    errors.extend(missing)
-    for path in files:
-        try:
-            yield read_bulletin(path, month=args.month)
-        except InputError as error:
-            errors.append(error)
-
-
-def _write_rows(args: argparse.Namespace, bulletins: Iterator, errors: list[InputError]) -> int:
-    done = 0
-
-    def rows() -> Iterator[dict[str, Any]]:
-        nonlocal done
-        for bulletin in bulletins:
-            done += 1
-            yield from bulletin.rows()
-
-    count = write_jsonl(args.output, rows())
-    for error in errors:
+def _run(args: argparse.Namespace, apply=None) -> int:
+    summary = run(args.paths, args.output, apply=apply, month=args.month, force=args.force, fmt=args.format,
+                  workers=args.workers)
+    for error in summary.errors:
         print(f"edunlp: error: {error}", file=sys.stderr)
-    print(f"edunlp: {count} paragraphs from {done} file(s) → {args.output}; {len(errors)} failed", file=sys.stderr)
-    return 1 if errors else 0
+    print(summary.line(Path(args.output)), file=sys.stderr)
+    return 1 if summary.errors else 0
 
 
 def _segment(args: argparse.Namespace) -> int:
-    errors: list[InputError] = []
-    return _write_rows(args, _bulletins(args, errors), errors)
+    return _run(args)
 
 
 def _tag(args: argparse.Namespace) -> int:
     from .pipeline import load
 
-    nlp = load(args.model, quantize=args.quantize)
-    errors: list[InputError] = []
-    source = _bulletins(args, errors)
-
-    def tagged() -> Iterator:
-        while batch := list(islice(source, nlp.batch_size)):
-            yield from nlp.apply(batch)
-
-    return _write_rows(args, tagged(), errors)
+    return _run(args, apply=load(args.model, quantize=args.quantize).apply)
 
 
 def _read_labelled(paths: list[str]) -> list:
     from .corpus import read_examples
 
-    files, missing = expand_inputs(paths) if paths else ([], [])
+    files, missing = expand_inputs(paths, extra_suffixes={".jsonl", ".json"}) if paths else ([], [])
     if missing:
         raise SystemExit(f"edunlp: error: {missing[0]}")
     return [example for path in files for example in read_examples(path)]

@@ -14,3 +14,7 @@ class InputError(ValueError):
         self.line = line
         where = f"{self.path}:{line}" if line is not None else self.path
         super().__init__(f"{where}: {reason}")
+
+    def __reduce__(self):
+        # Rebuilt from its parts when it crosses a process boundary (batch workers).
+        return (InputError, (self.path, self.reason, self.line))

@@ -10,8 +10,12 @@ from .errors import InputError
 from .reading import SUFFIXES
 
 
-def expand_inputs(patterns: Iterable[str | Path]) -> tuple[list[Path], list[InputError]]:
+def expand_inputs(
+    patterns: Iterable[str | Path], extra_suffixes: set[str] = frozenset()
+) -> tuple[list[Path], list[InputError]]:
     """Files named directly, found under directories (recursively) or matched by globs.
+
+    Directories contribute the files whose suffix edunlp reads (plus `extra_suffixes`).
 
     Returns the files in a stable order and one error per pattern that matched nothing.
     """
@@ -20,7 +24,7 @@ def expand_inputs(patterns: Iterable[str | Path]) -> tuple[list[Path], list[Inpu
     for pattern in patterns:
         path = Path(pattern)
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES))
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES | extra_suffixes))
         elif path.is_file():
             files.append(path)
         else:

@@ -65,12 +65,15 @@ def decode(data: bytes, name: str | Path) -> str:
     """Decode bytes whose encoding is unknown; refuse binary data and undecodable text."""
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(name, "binary data, not text", line=_line_of(data, data.index(b"\x00")))
+    try:  # most files are UTF-8: settle that first, and tell a cut-off file from another encoding
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        if error.reason == "unexpected end of data":
+            raise InputError(name, "truncated: the file ends inside a UTF-8 character", line=_line_of(data, error.start)) from None
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise InputError(name, "cannot detect the text encoding (not UTF-8 or GB18030)", line=_first_bad_utf8_line(data))
     encoding = "gb18030" if best.encoding.lower().replace("_", "") in _GB_FAMILY else best.encoding
-    if encoding == "utf_8" and data.startswith(b"\xef\xbb\xbf"):
-        encoding = "utf_8_sig"
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
