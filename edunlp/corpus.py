@@ -1,0 +1,234 @@
+"""Labelled paragraphs on disk: the project's JSONL format and the annotation tools' exports.
+
+One `Example` is one bulletin paragraph: its body `text` (without the topic head), the action-line
+`labels` it touches and its typed `entities` as (start, end, type) spans into `text`, end exclusive.
+`read_examples` accepts three shapes, detected from the content:
+
+- the project's JSONL (see corpora/README.md), one paragraph a line:
+  `{"text", "labels", "entities": [[start, end, type], …], "month", "region", "section", "head"}`;
+- doccano JSONL exports: spans as `"label": [[start, end, type], …]` or as `"entities"` dicts with
+  `start_offset`/`end_offset`/`label`; categories as `"cats"` or as a `"label"` list of strings;
+- Label Studio JSON exports: a list of tasks whose first kept annotation holds `"labels"` results
+  (spans, `value.start`/`value.end`/`value.labels`) and `"choices"` results (`value.choices`).
+
+Every problem raises `CorpusError`, whose message reads `path:line: reason`, so a bad record is
+found in the file at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+LABELS: tuple[str, ...] = (
+    "resources",
+    "learning_space",
+    "poverty",
+    "governance",
+    "campus",
+    "innovation",
+    "literacy",
+    "publicity",
+    "security",
+    "policy",
+    "other",
+)
+ENTITY_TYPES: tuple[str, ...] = (
+    "QUANTITY",
+    "INDICATOR",
+    "DATE",
+    "ORG",
+    "GPE",
+    "DOC",
+    "PLATFORM",
+    "EVENT",
+)
+METADATA_FIELDS: tuple[str, ...] = ("month", "region", "section", "head", "doc_id")
+
+
+class CorpusError(ValueError):
+    """A record that cannot be read; the message is `path:line: reason`."""
+
+    def __init__(self, path: str | os.PathLike[str], line: int, reason: str) -> None:
+        self.path = str(path)
+        self.line = line
+        self.reason = reason
+        super().__init__(f"{self.path}:{line}: {reason}")
+
+
+@dataclass
+class Example:
+    """One labelled paragraph body with its place in the bulletin."""
+
+    text: str
+    labels: list[str] = field(default_factory=list)
+    entities: list[tuple[int, int, str]] = field(default_factory=list)
+    month: str | None = None
+    region: str | None = None
+    section: str | None = None
+    head: str | None = None
+    doc_id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as written to the project's JSONL format."""
+        return {
+            "text": self.text,
+            "labels": list(self.labels),
+            "entities": [[start, end, kind] for start, end, kind in self.entities],
+            **{name: getattr(self, name) for name in METADATA_FIELDS},
+        }
+
+
+def read_examples(path: str | os.PathLike[str]) -> list[Example]:
+    """Read a project JSONL file, a doccano JSONL export or a Label Studio JSON export."""
+    text = Path(path).read_text(encoding="utf-8-sig")
+    if text.lstrip().startswith("["):
+        return _read_label_studio(path, text)
+    return _read_jsonl(path, text)
+
+
+def write_examples(path: str | os.PathLike[str], examples: list[Example]) -> None:
+    """Write examples as project JSONL, atomically: a temp file in the same folder, then replace."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            for example in examples:
+                out.write(json.dumps(example.to_json(), ensure_ascii=False) + "\n")
+        os.replace(temp_name, target)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def _read_jsonl(path: str | os.PathLike[str], text: str) -> list[Example]:
+    examples = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise CorpusError(path, number, f"broken JSON: {error.msg} (column {error.colno})") from None
+        if not isinstance(record, dict):
+            raise CorpusError(path, number, "expected a JSON object")
+        examples.append(_from_jsonl_record(path, number, record))
+    return examples
+
+
+def _from_jsonl_record(path: str | os.PathLike[str], line: int, record: dict[str, Any]) -> Example:
+    """A project or doccano record: the two differ only in where spans and categories live."""
+    spans: list[Any] = []
+    categories: list[Any] = []
+    for key in ("labels", "cats", "label"):
+        value = record.get(key, [])
+        if not isinstance(value, list):
+            raise CorpusError(path, line, f'"{key}" must be a list')
+        for item in value:
+            (categories if isinstance(item, str) else spans).append(item)
+    entities = record.get("entities", [])
+    if not isinstance(entities, list):
+        raise CorpusError(path, line, '"entities" must be a list')
+    spans.extend(entities)
+    triples = [_span_triple(path, line, span) for span in spans]
+    return _checked_example(path, line, record.get("text"), categories, triples, record)
+
+
+def _span_triple(path: str | os.PathLike[str], line: int, span: Any) -> tuple[Any, Any, Any]:
+    """Accept [start, end, type] lists and doccano's {start_offset, end_offset, label} dicts."""
+    if isinstance(span, dict) and {"start_offset", "end_offset", "label"} <= span.keys():
+        return span["start_offset"], span["end_offset"], span["label"]
+    if isinstance(span, (list, tuple)) and len(span) == 3:
+        return span[0], span[1], span[2]
+    raise CorpusError(path, line, f"cannot read span {json.dumps(span, ensure_ascii=False)}")
+
+
+def _read_label_studio(path: str | os.PathLike[str], text: str) -> list[Example]:
+    """Decode the task list one element at a time so each error can name the task's line."""
+    decoder = json.JSONDecoder()
+    position = text.index("[") + 1
+    examples = []
+    while True:
+        position = _skip_blank(text, position)
+        if position < len(text) and text[position] == "]":
+            break
+        line = text.count("\n", 0, position) + 1
+        try:
+            task, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as error:
+            raise CorpusError(path, error.lineno, f"broken JSON: {error.msg} (column {error.colno})") from None
+        if not isinstance(task, dict):
+            raise CorpusError(path, line, "expected a Label Studio task object")
+        examples.append(_from_label_studio_task(path, line, task))
+        position = _skip_blank(text, position)
+        if position < len(text) and text[position] == ",":
+            position += 1
+        elif position >= len(text) or text[position] != "]":
+            line = text.count("\n", 0, position) + 1
+            raise CorpusError(path, line, "broken JSON: expected ',' or ']' after a task")
+    return examples
+
+
+def _skip_blank(text: str, position: int) -> int:
+    while position < len(text) and text[position].isspace():
+        position += 1
+    return position
+
+
+def _from_label_studio_task(path: str | os.PathLike[str], line: int, task: dict[str, Any]) -> Example:
+    data = task.get("data", {})
+    if not isinstance(data, dict):
+        raise CorpusError(path, line, '"data" must be an object')
+    kept = [a for a in task.get("annotations", []) if not a.get("was_cancelled")]
+    results = kept[0].get("result", []) if kept else []
+    categories: list[Any] = []
+    spans: list[tuple[Any, Any, Any]] = []
+    for result in results:
+        value = result.get("value", {})
+        if result.get("type") == "choices":
+            categories.extend(value.get("choices", []))
+        elif result.get("type") == "labels":
+            for kind in value.get("labels", []):
+                spans.append((value.get("start"), value.get("end"), kind))
+    return _checked_example(path, line, data.get("text"), categories, spans, data)
+
+
+def _checked_example(
+    path: str | os.PathLike[str],
+    line: int,
+    text: Any,
+    categories: list[Any],
+    spans: list[tuple[Any, Any, Any]],
+    metadata: dict[str, Any],
+) -> Example:
+    """Validate text, labels and spans, then build the Example (labels deduplicated, spans sorted)."""
+    if not isinstance(text, str):
+        raise CorpusError(path, line, 'missing "text" string')
+    labels: list[str] = []
+    for label in categories:
+        if label not in LABELS:
+            raise CorpusError(path, line, f"unknown label {label!r} (known: {', '.join(LABELS)})")
+        if label not in labels:
+            labels.append(label)
+    entities = []
+    for start, end, kind in spans:
+        if kind not in ENTITY_TYPES:
+            raise CorpusError(path, line, f"unknown entity type {kind!r} (known: {', '.join(ENTITY_TYPES)})")
+        if not all(isinstance(offset, int) and not isinstance(offset, bool) for offset in (start, end)):
+            raise CorpusError(path, line, f"span offsets must be integers: [{start!r}, {end!r}, {kind}]")
+        if not 0 <= start < end <= len(text):
+            raise CorpusError(
+                path, line, f"span [{start}, {end}, {kind}] overruns the text of {len(text)} characters"
+            )
+        entities.append((start, end, kind))
+    entities.sort()
+    for before, after in zip(entities, entities[1:]):
+        if after[0] < before[1]:
+            raise CorpusError(path, line, f"overlapping entities {list(before)} and {list(after)}")
+    fields = {name: metadata.get(name) for name in METADATA_FIELDS}
+    return Example(text=text, labels=labels, entities=entities, **fields)
