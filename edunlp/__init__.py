@@ -12,15 +12,29 @@ from pathlib import Path
 
 from .document import Bulletin, Entity, Indicator, Label, Paragraph, Quantity, Section, Sentence
 from .errors import InputError
+from .indicators import extract_indicators, fill_indicators
 from .normalize import fold
+from .quantities import parse_quantity
 from .reading import read
 from .segment import segment
 
 __all__ = [
-    "Bulletin", "Entity", "Indicator", "InputError", "Label", "Paragraph", "Quantity", "Section",
-    "Sentence", "fold", "read", "read_bulletin", "segment",
+    "Bulletin", "Entity", "Indicator", "InputError", "Label", "Paragraph", "Pipeline", "Quantity", "Section",
+    "Sentence", "extract_indicators", "fill_indicators", "fold", "load", "parse_quantity", "read",
+    "read_bulletin", "segment", "tokenize",
 ]
 __version__ = "0.1.0"
+
+# The model and the word segmenter pull in torch, transformers and spaCy: import them on first use.
+_LAZY = {"load": "pipeline", "Pipeline": "pipeline", "tokenize": "words"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'edunlp' has no attribute {name!r}")
 
 
 def read_bulletin(path: str | Path, month: str | None = None) -> Bulletin:

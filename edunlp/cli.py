@@ -1,6 +1,6 @@
 """The `edunlp` command line.
 
-    edunlp segment PATH... -o OUT.jsonl            paragraphs and sentences, no model
+    edunlp segment PATH... -o OUT.jsonl            paragraphs, sentences and rule-based indicators
     edunlp tag PATH... -o OUT.jsonl [--model DIR]  + labels, entities, indicators
     edunlp train --data PATH... --out DIR          fine-tune on labelled paragraphs
     edunlp evaluate --data PATH... [--model DIR]   figures beside the TF-IDF baseline
@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="edunlp", description="Read MoE education-informatization bulletins.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    seg = commands.add_parser("segment", help="split bulletins into paragraphs and sentences (JSONL)")
+    seg = commands.add_parser("segment", help="paragraphs, sentences and rule-based indicators, no model (JSONL)")
     _add_inputs(seg)
 
     tag = commands.add_parser("tag", help="label paragraphs and extract entities and indicators (JSONL)")
@@ -71,7 +71,9 @@ def _run(args: argparse.Namespace, apply=None) -> int:
 
 
 def _segment(args: argparse.Namespace) -> int:
-    return _run(args)
+    from .pipeline import rules
+
+    return _run(args, apply=rules().apply)
 
 
 def _tag(args: argparse.Namespace) -> int:
@@ -90,14 +92,14 @@ def _read_labelled(paths: list[str]) -> list:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from .encoder import DEFAULT_BASE
+    from .encoder import DEFAULT_ENCODER
     from .training import TrainConfig, fit, split_dev
 
     examples = _read_labelled(args.data)
     train, dev = (examples, _read_labelled(args.dev)) if args.dev else split_dev(examples, seed=args.seed)
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed,
                          patience=args.patience, max_minutes=args.max_minutes)
-    summary = fit(train, dev, args.base or DEFAULT_BASE, args.out, config)
+    summary = fit(train, dev, args.base or DEFAULT_ENCODER, args.out, config)
     print(json.dumps({k: v for k, v in summary.items() if k != "history"}, ensure_ascii=False, indent=2))
     return 0
 

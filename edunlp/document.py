@@ -74,6 +74,8 @@ class Indicator:
     period: str | None = None
     start: int = 0
     end: int = 0
+    name_start: int | None = None  # where the name (its head, for 54个新编资源) was read
+    name_end: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -125,7 +125,7 @@ def featurize(
 ) -> Features:
     """Tokenise text[chunk] (folded) with an optional head as the second segment."""
     body = fold(text[chunk.start : chunk.end])
-    encoded = tokenizer(body, fold(head) if head else None, return_offsets_mapping=True, add_special_tokens=True)
+    encoded = tokenizer(body, fold(head) if head else None, return_offsets_mapping=True, return_token_type_ids=True)
     sequence_ids = encoded.sequence_ids()
     offsets: list[tuple[int, int] | None] = []
     for (start, end), sequence in zip(encoded["offset_mapping"], sequence_ids):
@@ -135,7 +135,7 @@ def featurize(
     for start, end, _ in chunk.sentences:
         inside = [i for i in body_tokens if start <= offsets[i][0] < end]
         spans.append((inside[0], inside[-1] + 1) if inside else spans[0])
-    token_type_ids = encoded.get("token_type_ids") or [0] * len(encoded["input_ids"])
+    token_type_ids = encoded["token_type_ids"]
     return Features(encoded["input_ids"], token_type_ids, offsets, spans)
 
 

@@ -15,6 +15,7 @@ from itertools import islice
 from pathlib import Path
 
 from .document import Bulletin, Entity, Label, Paragraph
+from .indicators import fill_indicators
 from .linking import link_indicators
 from .segment import segment
 from .tagger import ParagraphInput, Tagger
@@ -93,6 +94,17 @@ class Pipeline:
         while batch := list(islice(iterator, self.batch_size)):
             bulletins = [t if isinstance(t, Bulletin) else segment(t) for t in batch]
             yield from self.apply(bulletins)
+
+
+def rule_stage(bulletins: list[Bulletin]) -> None:
+    """Indicators (and their QUANTITY/INDICATOR entities) found by rule, without a model."""
+    for bulletin in bulletins:
+        fill_indicators(bulletin)
+
+
+def rules() -> Pipeline:
+    """The model-free pipeline behind `edunlp segment`: structure plus rule-based indicators."""
+    return Pipeline([("indicators", rule_stage)])
 
 
 def load(path: str | Path | None = None, quantize: bool = False) -> Pipeline:

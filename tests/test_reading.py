@@ -137,8 +137,10 @@ def test_cli_segment_goes_on_past_broken_files(tmp_path: Path, capsys: pytest.Ca
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 2 * 1 + len(EXPECTED["2019"]) + len(EXPECTED["2023"])
     assert {r["month"] for r in rows} == {"2019-05", "2023-03"}
-    for row in rows:
-        assert row["labels"] == [] and row["entities"] == [] and row["indicators"] == []
+    for row in rows:  # no model: no labels; indicators and their entities come from the rules
+        assert row["labels"] == []
+        assert {e["label"] for e in row["entities"]} <= {"QUANTITY", "INDICATOR"}
+    assert any(i["normalized"] == 120000 and i["unit"] == "人" for row in rows for i in row["indicators"])
 
 
 def test_cli_segment_glob_and_success_status(tmp_path: Path) -> None:

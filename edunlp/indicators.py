@@ -1,0 +1,518 @@
+"""Find the measured facts (indicators) in bulletin text and name what each one measures.
+
+Rules over characters, deterministic. The text is folded (`edunlp.normalize.fold`: full-width →
+ASCII, traditional → simplified, one character for one character) and these steps run on the
+fold, so every offset also indexes the original text:
+
+1. Mask what only looks like a count: dates and periods (2021年, 8月18—20日, 截至8月底), ordinals
+   (第二届), document numbers (〔2021〕35号), quoted names and titles (“2021全球智慧教育大会”,
+   《…2.0…》), phone numbers, e-mail addresses, times.
+2. Keep the quantity candidates (`QUANTITY_RE`) that are reportable: outside masks, with a unit,
+   a multiplier or a percent sign (or a bare integer after 为/达), not glued to Latin letters
+   (IPv6, 5G), not a lone Chinese digit (一批, 三科).
+3. Split sentences into clauses at commas, 、, semicolons (never inside brackets or quotes) and
+   name each quantity in its clause by its shape:
+   - share: "98%的学校实现X" → 实现X的学校比例; "其中12%为首次上线课程" → 首次上线课程比例;
+   - respectively: "教师、学生空间分别新增3万个、5万个" → 教师 (3万个), 学生空间 (5万个);
+   - copula: "X的比例为99.96%", "数量达到431万间" → the subject before 为/达到;
+   - count before its noun: "1919家企业", "23个县" → the noun after the measure word;
+   - count after its noun: "安全威胁933个", "其中漏洞716个" → the words before the number,
+     from the last predicate verb (通报, 开通 …) or marker (其中, 共, 等) on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from edunlp.document import Bulletin, Entity, Indicator, Quantity
+from edunlp.normalize import fold
+from edunlp.quantities import QUANTITY_RE, UNITS, quantity_from_match, read_word_list
+
+PREDICATE_VERBS = sorted(read_word_list("indicator_verbs.txt"), key=len, reverse=True)
+
+# Words after which a name starts (dropped from the name) and words a name starts with (kept).
+NAME_START_MARKERS = ["其中", "包括", "共有", "共计", "合计", "总计", "共", "等", "对"]
+# Words that merely contain a marker: 等级保护, 对口帮扶, 公共服务, 共享.
+NOT_MARKERS = [
+    "等级", "等同", "等待", "等于", "对口", "对接", "对象", "对比", "对外", "对标", "对应", "对话",
+    "公共", "共享", "共同", "共建", "共青团", "共识", "共性", "共育",
+]
+# A count right after one of these has no modifier: 平台与46个省级平台 → 省级平台.
+PREPOSITIONS = ["面向", "与", "和", "及", "向", "给", "同", "跟", "对"]
+NAME_KEPT_PREFIXES = ["新增", "累计", "新建"]
+# Words stripped from the end of the words before a number; the copulas make the "X为Y" shape.
+COPULAS = [
+    "约为", "达到", "突破", "为", "达", "是", "增至", "降至", "增长至", "增长到", "增加到", "增加至", "提升至",
+    "提升到", "提高到", "提高至", "升级至", "升级到", "扩容至", "扩容到", "扩展至", "上升至", "下降至",
+    "减少至", "压减至",
+]
+TRAILING_FILLERS = ["共计", "合计", "总计", "共有", "累计", "分别", "已经", "全部", "共", "均", "已", "都", "了"]
+LEADING_FILLERS = ["以及", "的", "了", "和", "及", "与", "并", "向", "将", "本月", "当月"]
+# Words that end the noun after a measure word ("23个县参与": the noun is 县). The one-character
+# ones only end it after its first character (中小学, 在线课程 start with one).
+NOUN_STOPS = PREDICATE_VERBS + ["以及", "予以", "进行", "纳入", "列入", "的", "和", "及", "与", "或", "等"]
+NOUN_STOP_CHARS = "在已均共将被向对从为中"
+# A verb followed by one of these is part of a noun: 接入带宽, 覆盖率, 完成数量.
+NOUN_HEADS_AFTER_VERB = ["带宽", "比例", "情况", "人数", "次数", "数量", "率", "量", "数"]
+# Names too vague alone: 数量达到431万间 takes the noun of the clause before (多媒体教室数量).
+GENERIC_NAMES = ["数量", "总数", "总量", "人数", "规模", "数目"]
+# Units that measure rather than count, so never stand before a noun (100M, 85%, 3天).
+MEASURE_ONLY_UNITS = {"%", "‰", "", "元", "学时", "课时", "小时", "分钟", "天", "个月", "倍", "分", "平方米", "公里"} | {
+    unit for unit in UNITS if unit.isascii()
+}
+# Adverbs and modals that open the predicate of a share (98%的学校|已实现…, …|能够熟练运用…).
+ADVERBS = ["尚未", "已经", "基本", "全部", "正在", "能够", "可以", "均", "已", "未", "都", "还"]
+SCOPE_PARENTHESIS = re.compile(r"\((?:含|不含|包括|包含|不包括)[^()]*\)")
+
+OPENING, CLOSING = "(《“‘[【〔", ")》”’]】〕"
+CLAUSE_BREAKS = set(",;。!?、:")
+SENTENCE_BREAKS = set("。!?;")
+MAX_NAME = 40
+
+_YEAR = r"(?:19|20)\d{2}"
+_CN_YEAR = "[〇零一二三四五六七八九]{4}"
+_DAY_RANGE = r"\d{1,2}(?:日)?(?:[-—–~至](?:\d{1,2}月)?\d{1,2})?日"
+PERIOD_RE = re.compile(
+    r"(?:截至|截止到|截止)(?:目前|[^,;。!?:]{1,14}(?:年底|年末|月底|月末|季度末|季度|上半年|下半年|日|月|年))"
+    rf"|(?:{_YEAR}年)?(?:第[一二三四1-4]季度|上半年|下半年|前三季度|全年)"
+    r"|本月|当月|今年以来|本年度"
+    rf"|(?:{_YEAR}年)?\d{{1,2}}(?:[-—–~至]\d{{1,2}})?月(?:份)?(?:以来)?(?=,)"
+)
+MASK_RE = re.compile(
+    "|".join(
+        [
+            PERIOD_RE.pattern,
+            rf"{_YEAR}(?:[-—–~至](?:{_YEAR}|\d{{2}}))?年(?:度|底|初|末)?",
+            rf"{_CN_YEAR}年",
+            rf"\d{{1,2}}(?:[-—–~至]\d{{1,2}})?月(?:{_DAY_RANGE}|份|底|初|末|上旬|中旬|下旬)?",
+            rf"{_DAY_RANGE}",
+            r"\d{1,2}[:：]\d{2}",
+            r"第[\d零〇一二两三四五六七八九十百千]+",
+            r"[〔\[【(]\s*\d{4}\s*[〕\]】)]\s*(?:第?\d+号)?",
+            r"\d+号",
+            r"\d{3,4}-\d{7,8}|400-\d{3}-\d{4}|(?<!\d)1[3-9]\d{9}(?!\d)",
+            r"[\w.\-]+@[\w.\-]+|https?://\S+|www\.\S+",
+            r"[A-Za-z]+-\d+",
+            r"“[^”]{1,30}”|‘[^’]{1,30}’|《[^》]{1,60}》",
+        ]
+    )
+)
+
+
+@dataclass
+class Found:
+    """A reportable quantity in the folded text, with what the naming step learned about it."""
+
+    start: int
+    end: int
+    quantity: Quantity
+    name: str = ""
+    name_start: int | None = None
+    name_end: int | None = None
+    consumed_end: int = 0  # end of the quantity plus the noun it was read with
+    modifier: str = ""  # words before a count that qualify its noun (数字教材 in 数字教材54个新编资源)
+    embedded: bool = False  # inside another indicator's name (100M in 带宽达到100M以上的学校比例)
+    from_to: bool = False  # named before 由 in "X由A至B": B takes the same name
+
+
+def _masked(folded: str) -> list[bool]:
+    mask = [False] * len(folded)
+    for match in MASK_RE.finditer(folded):
+        for i in range(match.start(), match.end()):
+            mask[i] = True
+    return mask
+
+
+def _is_reportable(folded: str, match: re.Match, quantity: Quantity, mask: list[bool]) -> bool:
+    start, end = match.span()
+    number_start = match.end("prefix") if match["prefix"] else start
+    if any(mask[start:end]):
+        return False
+    before = folded[number_start - 1] if number_start > 0 else ""
+    after = folded[end:end + 2]
+    if re.match(r"[A-Za-z.@/\d]", before) or re.match(r"[A-Za-z/\d]|\.\d", after):
+        return False  # IPv6, MP4, 3D, 1/3, v2.1.3
+    if not quantity.unit and after[:1] and after[0] in "年月日号时届级版":
+        return False  # 2021年, 35号, 2024届 (but 12个年级 is a count)
+    if _ends_with_any(folded[max(0, start - 2):start], ["为期", "历时", "用时"]):
+        return False  # 为期3天的演练: how long an event lasted, not a measured fact
+    first = match["first"]
+    if first is not None:
+        digits = first.replace(",", "")
+        if re.match(r"0\d", digits):
+            return False
+        if quantity.unit == "G" and re.fullmatch(r"[2-6]", digits):
+            return False  # 5G, 4G: network generations, not bandwidth
+        if digits[0] not in "0123456789":
+            if len(digits) == 1 and digits in "零〇一二两三四五六七八九":
+                return False  # 一批, 三科, 两方面
+            if digits[0] in "万亿":
+                return False
+            if digits in ("百", "千", "万") and not (match["more"] or match["prefix"]):
+                return False  # 百区千校万课
+            if re.fullmatch("[零〇一二两三四五六七八九]{2,}", digits):
+                return False  # 二〇二一: a year or a code
+    if quantity.unit or quantity.multiplier:
+        return True
+    if first is None or "." in first or re.fullmatch(_YEAR, first):
+        return False
+    return _ends_with_any(folded[max(0, number_start - 3):number_start], COPULAS) is not None and (
+        not after or after in CLAUSE_BREAKS
+    )
+
+
+def find_quantities(text: str) -> list[tuple[int, int, Quantity]]:
+    """Every reportable quantity in `text` as (start, end, Quantity), offsets into `text`."""
+    folded = fold(text)
+    return [(f.start, f.end, f.quantity) for f in _find(text, folded, _masked(folded))]
+
+
+def _find(text: str, folded: str, mask: list[bool]) -> list[Found]:
+    found = []
+    for match in QUANTITY_RE.finditer(folded):
+        quantity = quantity_from_match(match, text[match.start():match.end()])
+        if quantity is not None and _is_reportable(folded, match, quantity, mask):
+            found.append(Found(match.start(), match.end(), quantity, consumed_end=match.end()))
+    return found
+
+
+def _split(folded: str, start: int, end: int, breaks: set[str], keep: list[Found]) -> list[tuple[int, int]]:
+    """Cut [start, end) at break characters outside brackets, quotes and quantities."""
+    inside = {i for f in keep for i in range(f.start, f.end)}
+    depth, pieces, piece_start = 0, [], start
+    for i in range(start, end):
+        char = folded[i]
+        if char in OPENING:
+            depth += 1
+        elif char in CLOSING:
+            depth = max(0, depth - 1)
+        elif char in breaks and depth == 0 and i not in inside:
+            pieces.append((piece_start, i))
+            piece_start = i + 1
+    pieces.append((piece_start, end))
+    return [(s, e) for s, e in pieces if e > s]
+
+
+def _ends_with_any(text: str, words: list[str]) -> str | None:
+    return next((word for word in sorted(words, key=len, reverse=True) if text.endswith(word)), None)
+
+
+def _starts_with_any(text: str, words: list[str]) -> str | None:
+    return next((word for word in sorted(words, key=len, reverse=True) if text.startswith(word)), None)
+
+
+def _strip(folded: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and folded[start].isspace():
+        start += 1
+    while end > start and folded[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+@dataclass
+class LeftWords:
+    """What the words before a number say: the name span and how it ended."""
+
+    start: int
+    end: int
+    copula: str  # the copula before the number ("…为/达到 N": the name is the subject), or ""
+    stripped: bool  # fillers (共, 累计, 为 …) stood between the name and the number
+    from_to: bool  # "X由 A 至 B": the name stops before 由
+
+
+def _left_name(folded: str, start: int, end: int) -> LeftWords:
+    """The name in the words before a number, from the last cut point on."""
+    start, end = _strip(folded, start, end)
+    copula, stripped = "", False
+    while True:
+        word = _ends_with_any(folded[start:end], COPULAS)
+        if word:
+            copula = copula or word
+        else:
+            word = _ends_with_any(folded[start:end], TRAILING_FILLERS)
+        if not word:
+            break
+        end -= len(word)
+        stripped = True
+        start, end = _strip(folded, start, end)
+    cut = _last_mask_end(folded, start, end, start)
+    for match in SCOPE_PARENTHESIS.finditer(folded, start, end):
+        cut = max(cut, match.end())
+    for word in NAME_START_MARKERS:
+        position = folded.rfind(word, cut, end)
+        while position >= 0 and _inside_word(folded, position, len(word)):
+            position = folded.rfind(word, cut, position)
+        if position >= 0:
+            cut = max(cut, position + len(word))
+    cut = max(cut, _after_last_predicate(folded, cut, end))
+    for word in NAME_KEPT_PREFIXES:
+        position = folded.rfind(word, start, end)
+        if position >= cut:
+            cut = position
+            break
+    start = _strip_leading(folded, cut, end)
+    from_to = False
+    for word in ("由", "从"):
+        position = folded.find(word, start, end)
+        if position > start:
+            end, from_to = position, True
+            break
+    return LeftWords(start, _strip(folded, start, end)[1], copula, stripped, from_to)
+
+
+def _inside_word(folded: str, position: int, length: int) -> bool:
+    """Whether the marker at `position` is part of a longer word in NOT_MARKERS."""
+    for word in NOT_MARKERS:
+        for offset in range(len(word) - length + 1):
+            if folded.startswith(word, position - offset):
+                return True
+    return False
+
+
+def _after_last_predicate(folded: str, start: int, end: int) -> int:
+    """Where a name starts after its last predicate verb (发现并通报|安全威胁), or `start`.
+    A verb does not cut inside a relative clause (带宽达到100M以上的学校比例), a compound
+    noun (接入带宽, 覆盖率) or right before the number (预警通报36期: there it is a noun)."""
+    for i in range(end - 1, start - 1, -1):
+        verb = _starts_with_any(folded[i:end], PREDICATE_VERBS)
+        if verb is None:
+            continue
+        rest = folded[i + len(verb):end]
+        if not rest.strip() or "的" in rest or _starts_with_any(rest, NOUN_HEADS_AFTER_VERB):
+            continue
+        return i + len(verb)
+    return start
+
+
+def _last_mask_end(folded: str, start: int, end: int, cut: int) -> int:
+    """After a date or period inside the words (2021年全省…) the name starts afresh; quoted
+    names and titles stay part of it."""
+    for match in MASK_RE.finditer(folded, start, end):
+        if match[0][0] not in "“‘《":
+            cut = max(cut, match.end())
+    return cut
+
+
+def _strip_leading(folded: str, start: int, end: int) -> int:
+    while start < end:
+        word = _starts_with_any(folded[start:end], LEADING_FILLERS)
+        if not word:
+            break
+        start += len(word)
+    return _strip(folded, start, end)[0]
+
+
+def _noun_after(folded: str, start: int, end: int) -> tuple[int, int]:
+    """The noun right after a measure word, up to a stop word, a digit or a clause end."""
+    i = start
+    depth = 0
+    while i < end and i - start < MAX_NAME:
+        char = folded[i]
+        if char in "(":
+            depth += 1
+        elif char in ")" and depth:
+            depth -= 1
+        elif depth == 0:
+            if char.isdigit() or char.isspace() or char in CLAUSE_BREAKS:
+                break
+            if _starts_with_any(folded[i:end], NOUN_STOPS) or (i > start and char in NOUN_STOP_CHARS):
+                break
+        i += 1
+    match = SCOPE_PARENTHESIS.search(folded, start, i)
+    if match and match.end() == i:
+        i = match.start()
+    return start, i
+
+
+def _name_clause(
+    text: str, folded: str, start: int, end: int, found: list[Found], clause_before: tuple[int, int] | None
+) -> None:
+    """Name each quantity of one clause (see the module docstring for the shapes)."""
+    boundary = start
+    previous: Found | None = None
+    for index, item in enumerate(found):
+        right_end = found[index + 1].start if index + 1 < len(found) else end
+        after = folded[item.end] if item.end < end else ""
+        left = _left_name(folded, boundary, item.start)
+        if item.quantity.unit == "%" and (after == "的" or (after in ("为", "是") and left.end == left.start)):
+            _name_share(text, folded, item, item.end + 1, end, invert=after == "的")
+            for other in found[index + 1:]:
+                other.embedded = True
+            break
+        connector = folded[boundary:item.start].strip()
+        noun_start, noun_end = _noun_after(folded, item.end, right_end)
+        if item.quantity.unit in MEASURE_ONLY_UNITS:
+            noun_end = noun_start
+        if previous is not None and previous.from_to and connector[-1:] in ("至", "到"):
+            _copy_name(item, previous)
+        elif left.copula and left.end > left.start and not (left.copula == "为" and noun_end > noun_start):
+            prefix = ""
+            if folded[left.start:left.end] in GENERIC_NAMES and clause_before:
+                object_start = _after_last_predicate(folded, *clause_before)
+                prefix = text[slice(*_strip(folded, object_start, clause_before[1]))]
+            _set_name(item, text, left.start, left.end, prefix=prefix)
+            for other in found[:index]:
+                if left.start <= other.start and other.end <= left.end:
+                    other.embedded = True
+        elif noun_end > noun_start and not left.from_to:
+            modifier = text[left.start:left.end]
+            if left.stripped or _ends_with_any(folded[left.start:left.end], PREDICATE_VERBS + PREPOSITIONS):
+                modifier = ""  # 共23个县, 编发1期专刊, 与46个平台: the words before modify nothing
+            if not modifier and previous is not None and connector in ("和", "及", "与", "以及"):
+                modifier = previous.modifier
+            item.modifier = modifier
+            _set_name(item, text, noun_start, noun_end, prefix=modifier)
+            item.consumed_end = noun_end
+        else:
+            _set_name(item, text, left.start, left.end)
+            item.from_to = left.from_to
+        if not (after == "的" and item.quantity.unit != "%"):
+            boundary = item.consumed_end  # a modifier quantity (100M以上的…) stays in the next name
+        previous = item
+
+
+def _name_respectively(text: str, folded: str, part: tuple[int, int], found: list[Found]) -> None:
+    """"A、B和C分别新增N1、N2和N3": name each number after the item of the list in its place."""
+    position = folded.find("分别", *part)
+    after = [f for f in found if f.start > position]
+    if position < 0 or len(after) < 2:
+        return
+    list_start = _left_name(folded, part[0], position).start
+    items, item_start = [], list_start
+    for match in re.finditer(r"以及|、|和|及|与", folded[list_start:position]):
+        items.append((item_start, list_start + match.start()))
+        item_start = list_start + match.end()
+    items.append((item_start, position))
+    if len(items) != len(after):
+        return
+    for (start, end), item in zip(items, after):
+        _set_name(item, text, *_strip(folded, start, end))
+
+
+def _name_share(text: str, folded: str, item: Found, start: int, end: int, invert: bool) -> None:
+    """98.93%的中小学拥有多媒体教室 → 拥有多媒体教室的中小学比例 (`invert`; adverbs before the
+    verb such as 尚未, 已 go with it, 了 after it is dropped); 12%为首次上线课程 → 首次上线课程比例."""
+    start, end = _strip(folded, start, end)
+    split = None if not invert else next(
+        (i for i in range(start + 1, end) if _starts_with_any(folded[i:end], PREDICATE_VERBS + ADVERBS)), None
+    )
+    if split is None:
+        _set_name(item, text, start, end, suffix="比例")
+        return
+    verb = next((i for i in range(split, end) if _starts_with_any(folded[i:end], PREDICATE_VERBS)), None)
+    after_verb = verb + len(_starts_with_any(folded[verb:end], PREDICATE_VERBS)) if verb is not None else end
+    if folded[after_verb:after_verb + 1] == "了":
+        predicate = text[split:after_verb] + text[after_verb + 1:end]
+    else:
+        predicate = text[split:end]
+    item.name = f"{predicate}的{text[start:split]}比例"
+    item.name_start, item.name_end = start, end
+    item.consumed_end = end
+
+
+def _copy_name(item: Found, source: Found) -> None:
+    item.name, item.name_start, item.name_end = source.name, source.name_start, source.name_end
+
+
+def _set_name(item: Found, text: str, start: int, end: int, prefix: str = "", suffix: str = "") -> None:
+    if end <= start:
+        return
+    item.name = prefix + text[start:end] + suffix
+    item.name_start, item.name_end = start, end
+
+
+def _period_for(text: str, folded: str, sentence: tuple[int, int], position: int) -> str | None:
+    """The last period stated in the sentence before `position` (截至8月底, 2021年第二季度)."""
+    last = None
+    for match in PERIOD_RE.finditer(folded, sentence[0], sentence[1]):
+        if match.end() <= position:
+            last = text[match.start():match.end()]
+    return last
+
+
+def _read(text: str) -> tuple[list[Found], list[Indicator]]:
+    """All reportable quantities of `text` and the indicators among them."""
+    folded = fold(text)
+    mask = _masked(folded)
+    found = _find(text, folded, mask)
+    indicators = []
+    for sentence in _split(folded, 0, len(folded), SENTENCE_BREAKS, found):
+        in_sentence = [f for f in found if sentence[0] <= f.start < sentence[1]]
+        for part in _split(folded, sentence[0], sentence[1], CLAUSE_BREAKS - {"、"}, in_sentence):
+            _name_respectively(text, folded, part, [f for f in in_sentence if part[0] <= f.start < part[1]])
+        clause_before = None
+        for clause in _split(folded, sentence[0], sentence[1], CLAUSE_BREAKS, in_sentence):
+            in_clause = [f for f in in_sentence if clause[0] <= f.start < clause[1] and not f.name]
+            _name_clause(text, folded, clause[0], clause[1], in_clause, clause_before)
+            clause_before = clause
+        for item in in_sentence:
+            if item.embedded or not item.name:
+                continue
+            quantity = item.quantity
+            indicators.append(
+                Indicator(
+                    name=item.name,
+                    text=quantity.text,
+                    value=quantity.value,
+                    multiplier=quantity.multiplier,
+                    unit=quantity.unit,
+                    normalized=quantity.normalized,
+                    qualifier=quantity.qualifier,
+                    low=quantity.low,
+                    high=quantity.high,
+                    period=_period_for(text, folded, sentence, item.start),
+                    start=item.start,
+                    end=item.end,
+                    name_start=item.name_start,
+                    name_end=item.name_end,
+                )
+            )
+    return found, indicators
+
+
+def extract_indicators(text: str) -> list[Indicator]:
+    """The indicators stated in a sentence or paragraph, in text order; offsets index `text`."""
+    return _read(text)[1]
+
+
+def fill_indicators(bulletin: Bulletin) -> Bulletin:
+    """Fill `indicators` of every paragraph and sentence and add QUANTITY and INDICATOR entities,
+    offsets absolute into `bulletin.text`. Calling it again replaces rather than duplicates."""
+    for paragraph in bulletin.paragraphs:
+        units = paragraph.sentences or [paragraph]
+        paragraph_indicators: list[Indicator] = []
+        for unit in units:
+            found, indicators = _read(unit.text)
+            for indicator in indicators:
+                _shift(indicator, unit.start)
+            entities = [Entity("QUANTITY", f.start + unit.start, f.end + unit.start, f.quantity.text) for f in found]
+            entities += [
+                Entity("INDICATOR", i.name_start, i.name_end, bulletin.text[i.name_start:i.name_end])
+                for i in indicators
+                if i.name_start is not None and i.name_end is not None
+            ]
+            unit.indicators = indicators
+            if unit is not paragraph:
+                _add_entities(unit.entities, entities)
+            _add_entities(paragraph.entities, entities)
+            paragraph_indicators.extend(indicators)
+        paragraph.indicators = paragraph_indicators
+    return bulletin
+
+
+def _shift(indicator: Indicator, offset: int) -> None:
+    indicator.start += offset
+    indicator.end += offset
+    if indicator.name_start is not None and indicator.name_end is not None:
+        indicator.name_start += offset
+        indicator.name_end += offset
+
+
+def _add_entities(entities: list[Entity], new: list[Entity]) -> None:
+    present = {(e.label, e.start, e.end) for e in entities}
+    for entity in new:
+        if (entity.label, entity.start, entity.end) not in present:
+            entities.append(entity)
+            present.add((entity.label, entity.start, entity.end))
+    entities.sort(key=lambda e: (e.start, e.end))

@@ -1,0 +1,180 @@
+"""extract_indicators and fill_indicators on sentences written in the bulletins' style."""
+
+import pytest
+
+from edunlp.document import Bulletin, Entity, Paragraph, Section, Sentence
+from edunlp.indicators import extract_indicators, fill_indicators, find_quantities
+
+
+def named(text):
+    return [(i.name, i.text, i.normalized, i.unit) for i in extract_indicators(text)]
+
+
+def test_enumeration_sharing_one_verb():
+    text = "省级平台本月新开通教师空间2.1万个、学生空间5万个、家长空间8000个。"
+    assert named(text) == [
+        ("教师空间", "2.1万个", 21_000, "个"),
+        ("学生空间", "5万个", 50_000, "个"),
+        ("家长空间", "8000个", 8000, "个"),
+    ]
+
+
+def test_parts_of_a_total():
+    text = "本月发现并通报安全威胁412个,其中弱口令203个、漏洞150个、挂马59个。"
+    assert [(n, v) for n, _, v, _ in named(text)] == [("安全威胁", 412), ("弱口令", 203), ("漏洞", 150), ("挂马", 59)]
+
+
+def test_ratio_is_shape_keeps_the_relative_clause():
+    text = "截至2022年第三季度,全省中小学(含教学点)出口带宽达到1000M以上的学校比例为62.5%。"
+    [indicator] = extract_indicators(text)
+    assert indicator.name == "出口带宽达到1000M以上的学校比例"
+    assert (indicator.normalized, indicator.unit) == (62.5, "%")
+    assert indicator.period == "截至2022年第三季度"
+    assert "1000M以上" in [q.text for _, _, q in find_quantities(text)]
+
+
+def test_percent_of_subject_shape():
+    text = "97.2%的中小学已配备了交互式电子白板,其中64.1%的学校实现班班通。"
+    assert [(n, v) for n, _, v, _ in named(text)] == [
+        ("已配备交互式电子白板的中小学比例", 97.2),
+        ("实现班班通的学校比例", 64.1),
+    ]
+
+
+def test_counts_in_front_of_their_noun():
+    text = "截至10月底,共有2345家企业的6120个教育App完成备案,覆盖17个地市。"
+    assert [(n, v, u) for n, _, v, u in named(text)] == [
+        ("企业", 2345, "家"),
+        ("教育App", 6120, "个"),
+        ("地市", 17, "个"),
+    ]
+    assert {i.period for i in extract_indicators(text)} == {"截至10月底"}
+
+
+def test_noun_modifier_carries_over_a_conjunction():
+    text = "完成高中数字教材32个新编资源和5个修订资源的审核。"
+    assert [n for n, *_ in named(text)] == ["高中数字教材新编资源", "高中数字教材修订资源"]
+
+
+def test_generic_name_takes_the_noun_before():
+    text = "全省学校普遍建有创客实验室,数量达到1.3万间。"
+    assert named(text) == [("创客实验室数量", "1.3万间", 13_000, "间")]
+
+
+def test_from_to_shape_names_both_ends():
+    assert [(n, v) for n, _, v, _ in named("全省教育城域网出口带宽由20G扩容至60G。")] == [
+        ("全省教育城域网出口带宽", 20),
+        ("全省教育城域网出口带宽", 60),
+    ]
+
+
+def test_respectively_pairs_list_items_with_numbers():
+    text = "省级平台教师、学生和家长空间分别新增1.5万个、4.2万个和9800个。"
+    assert [(n, v) for n, _, v, _ in named(text)] == [("省级平台教师", 15_000), ("学生", 42_000), ("家长空间", 9800)]
+
+
+def test_part_of_a_total_as_percentage():
+    text = "本月认定精品在线开放课程1200门,其中15%为首次上线课程。"
+    assert [(n, v, u) for n, _, v, u in named(text)] == [("精品在线开放课程", 1200, "门"), ("首次上线课程比例", 15, "%")]
+
+
+def test_preposition_bounds_the_name():
+    text = "专家组对教育系统超过2100个网站开展监测,省级平台与38个市级平台实现互通。"
+    assert [(n, v) for n, _, v, _ in named(text)] == [("教育系统网站", 2100), ("市级平台", 38)]
+
+
+def test_chinese_numerals_and_hedges():
+    text = "参训教师一千九百一十九人,覆盖学校百余所,服务学生约1.2万余人次。"
+    assert [(v, u, i.qualifier) for (_, _, v, u), i in zip(named(text), extract_indicators(text))] == [
+        (1919, "人", None),
+        (100, "所", "more_than"),
+        (12_000, "人次", "approx"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2022年网络安全宣传周于9月5—11日举行。",  # years and a date range
+        "11月28日至30日,第四届数字教育论坛在杭州召开。",  # dates, an ordinal
+        "省教育厅印发《关于推进教师信息技术应用能力提升工程2.0的通知》。",  # a version inside a title
+        "推进教育信息化2.0建设和IPv6规模部署,加快5G校园网络建设。",  # a version, digit names
+        "“2023数字教育创新大会”在南京举办。",  # a name containing a year
+        "教育部印发通知(教科信函〔2022〕14号)。",  # a document number
+        "咨询电话:010-66092345,邮箱 xxh2022@example.cn。",  # a phone number, an e-mail
+        "全省统一部署4K超高清录播教室和3D虚拟实验室。",  # digits inside product names
+        "教育厅等五部门联合印发实施方案,统一推进“十四五”规划落实。",  # lone Chinese digits, quotes
+        "组织开展为期3天的网络安全应急演练。",  # how long an event lasted
+    ],
+)
+def test_hard_negatives(text):
+    assert extract_indicators(text) == []
+
+
+def test_full_width_text_keeps_offsets():
+    text = "平台新增注册用户３．３万人，页面浏览量１２００万次；覆盖率达９８．５％。"
+    indicators = extract_indicators(text)
+    assert [(i.name, i.normalized, i.unit) for i in indicators] == [
+        ("新增注册用户", 33_000, "人"),
+        ("页面浏览量", 12_000_000, "次"),
+        ("覆盖率", 98.5, "%"),
+    ]
+    for indicator in indicators:
+        assert text[indicator.start:indicator.end] == indicator.text
+        assert text[indicator.name_start:indicator.name_end] == indicator.name
+
+
+def _bulletin() -> Bulletin:
+    """A tiny bulletin: an abstract without sentences and one paragraph split into two."""
+    abstract = "【摘要】全国累计开通网络学习空间1.2亿个。"
+    head = "网络安全监测 "
+    first = "本月通报安全漏洞86个。"
+    second = "其中高危漏洞12个。"
+    text = f"{abstract}\n\n★网络安全重点工作进展\n\n{head}{first}{second}"
+    body_start = text.index(first)
+    paragraph = Paragraph(
+        kind="paragraph",
+        index=0,
+        text=first + second,
+        start=body_start,
+        end=body_start + len(first + second),
+        head=head.strip(),
+        sentences=[
+            Sentence(first, body_start, body_start + len(first)),
+            Sentence(second, body_start + len(first), body_start + len(first + second)),
+        ],
+    )
+    abstract_start = abstract.index("全国")
+    return Bulletin(
+        text=text,
+        folded=text,
+        abstract=Paragraph("abstract", 0, abstract[abstract_start:], abstract_start, len(abstract)),
+        sections=[Section("网络安全重点工作进展", "security", text.index("★"), [paragraph])],
+    )
+
+
+def test_fill_indicators_uses_absolute_offsets_and_is_idempotent():
+    bulletin = fill_indicators(_bulletin())
+    abstract, paragraph = bulletin.paragraphs
+    assert [i.normalized for i in abstract.indicators] == [120_000_000]
+    assert [i.name for i in paragraph.indicators] == ["安全漏洞", "高危漏洞"]
+    assert paragraph.indicators == paragraph.sentences[0].indicators + paragraph.sentences[1].indicators
+    for part in (abstract, paragraph, *paragraph.sentences):
+        for entity in part.entities:
+            assert bulletin.text[entity.start:entity.end] == entity.text
+        for indicator in part.indicators:
+            assert bulletin.text[indicator.start:indicator.end] == indicator.text
+    labels = [(e.label, e.text) for e in paragraph.entities]
+    assert labels == [("INDICATOR", "安全漏洞"), ("QUANTITY", "86个"), ("INDICATOR", "高危漏洞"), ("QUANTITY", "12个")]
+    before = [list(p.entities) for p in bulletin.paragraphs]
+    fill_indicators(bulletin)
+    assert [p.entities for p in bulletin.paragraphs] == before
+    assert [i.name for i in paragraph.indicators] == ["安全漏洞", "高危漏洞"]
+
+
+def test_fill_indicators_keeps_other_entities():
+    bulletin = _bulletin()
+    org = Entity("ORG", 0, 2, bulletin.text[0:2])
+    bulletin.abstract.entities.append(org)
+    fill_indicators(bulletin)
+    assert org in bulletin.abstract.entities

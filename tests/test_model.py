@@ -1,0 +1,105 @@
+"""The joint model's plumbing: windows, BIO tags, batching, linking, and a tiny train-and-tag run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
+from transformers import BertConfig, BertForMaskedLM, PreTrainedTokenizerFast
+
+from edunlp.corpus import Example, write_examples
+from edunlp.linking import link_indicators
+from edunlp.model import bio_tags, chunk_paragraph, decode_tags, encode_tags, featurize
+
+SENTENCES = [
+    ("国家中小学智慧教育平台本月访问量达到2亿次。", ["resources"], [(0, 11, "PLATFORM"), (13, 16, "INDICATOR"), (18, 21, "QUANTITY")]),
+    ("组织开展网络安全攻防演练，发现漏洞12个。", ["security"], [(15, 17, "INDICATOR"), (17, 20, "QUANTITY")]),
+    ("教育部印发《教育信息化2.0行动计划》。", ["policy"], [(0, 3, "ORG"), (5, 19, "DOC")]),
+    ("新建多媒体教室120间，校园网出口带宽全部达到100M。", ["campus"], [(2, 7, "INDICATOR"), (7, 11, "QUANTITY"), (23, 27, "QUANTITY")]),
+]
+
+
+@pytest.fixture(scope="module")
+def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A one-layer random BERT with a character vocabulary of the test sentences."""
+    path = tmp_path_factory.mktemp("tiny-base")
+    chars = sorted({c for text, _, _ in SENTENCES for c in text} | set("0123456789M.《》，。"))
+    vocab = {token: i for i, token in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *chars])}
+    tokenizer = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]"))
+    tokenizer.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.BertNormalizer(lowercase=False)])
+    tokenizer.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.BertPreTokenizer(), pre_tokenizers.Digits(individual_digits=True)])
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", 2), ("[SEP]", 3)]
+    )
+    PreTrainedTokenizerFast(tokenizer_object=tokenizer, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
+                            sep_token="[SEP]", mask_token="[MASK]").save_pretrained(path)
+    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=128)
+    torch.manual_seed(0)
+    BertForMaskedLM(config).save_pretrained(path)
+    return path
+
+
+def test_chunks_keep_whole_sentences_and_cut_only_overlong_ones() -> None:
+    sentences = [(0, 10), (10, 30), (30, 35), (35, 80)]
+    chunks = chunk_paragraph(0, sentences, 80, max_chars=30)
+    assert [(c.start, c.end) for c in chunks] == [(0, 30), (30, 35), (35, 65), (65, 80)]
+    assert [s for c in chunks for s in c.sentences] == [(0, 10, 0), (10, 30, 1), (30, 35, 2), (35, 65, 3), (65, 80, 3)]
+    assert all(c.end - c.start <= 30 for c in chunks)
+
+
+def test_bio_tags_round_trip_through_tokens(tiny_base: Path) -> None:
+    tokenizer = PreTrainedTokenizerFast.from_pretrained(tiny_base)
+    tags = bio_tags(["QUANTITY", "INDICATOR", "PLATFORM", "ORG", "DOC"])
+    for text, _, entities in SENTENCES:
+        feature = featurize(tokenizer, text, chunk_paragraph(0, [], len(text), 100)[0])
+        ids = encode_tags(entities, feature.offsets, tags)
+        assert decode_tags([tags[i] if i >= 0 else "O" for i in ids], feature.offsets) == sorted(entities)
+
+
+def test_featurize_offsets_point_into_the_original_text(tiny_base: Path) -> None:
+    tokenizer = PreTrainedTokenizerFast.from_pretrained(tiny_base)
+    text = "发现漏洞１２个，新建教室１２０间。"  # full-width digits are folded before tokenising
+    feature = featurize(tokenizer, text, chunk_paragraph(0, [(0, 8), (8, len(text))], len(text), 100)[0], head="安全监测")
+    body = [o for o in feature.offsets if o]
+    assert body[0][0] == 0 and body[-1][1] == len(text)
+    assert "[UNK]" not in tokenizer.convert_ids_to_tokens(feature.input_ids[1:6])
+    assert len(feature.spans) == 3  # body, then each sentence
+    assert 1 in feature.token_type_ids  # the head rides along as the second segment
+
+
+def test_link_indicators_names_and_normalises() -> None:
+    text = "发现安全威胁933个，其中漏洞716个。1919家企业完成备案。"
+    entities = [(2, 6, "INDICATOR"), (6, 10, "QUANTITY"), (13, 15, "INDICATOR"), (15, 19, "QUANTITY"),
+                (20, 25, "QUANTITY"), (25, 27, "INDICATOR")]
+    found = [(i.name, i.normalized, i.unit) for i in link_indicators(text, entities)]
+    assert found == [("安全威胁", 933, "个"), ("漏洞", 716, "个"), ("企业", 1919, "家")]
+
+
+def test_train_then_tag_with_the_result(tmp_path: Path, tiny_base: Path) -> None:
+    from edunlp.cli import main
+    from edunlp.pipeline import load
+
+    examples = [Example(text, labels, entities, month=f"2021-{i % 6 + 1:02d}")
+                for i, (text, labels, entities) in enumerate(SENTENCES * 8)]
+    data = tmp_path / "labelled.jsonl"
+    write_examples(data, examples)
+    out = tmp_path / "model"
+    status = main(["train", "--data", str(data), "--out", str(out), "--base", str(tiny_base), "--epochs", "2",
+                   "--lr", "3e-3", "--batch-size", "8"])
+    assert status == 0
+    summary = json.loads((out / "training.json").read_text(encoding="utf-8"))
+    assert summary["epochs_run"] >= 1 and set(summary["thresholds"]) >= {"resources", "security"}
+    assert (out / "model.safetensors").is_file() and not list(out.glob("*.bin"))
+
+    nlp = load(out)
+    bulletin = nlp("★教育信息化重点工作进展\n数字资源服务普及行动 国家中小学智慧教育平台本月访问量达到2亿次。组织开展网络安全攻防演练。\n")
+    paragraph = bulletin.paragraphs[0]
+    assert paragraph.labels and all(0.0 <= label.score <= 1.0 for label in paragraph.labels)
+    assert all(sentence.labels for sentence in paragraph.sentences)
+    for entity in paragraph.entities:
+        assert bulletin.text[entity.start : entity.end] == entity.text
+    assert nlp.stage_names == ["tagger", "indicators"]
