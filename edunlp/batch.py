@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from tqdm.auto import tqdm
 
 from .document import Bulletin
 from .errors import InputError
 from .inputs import expand_inputs
-from .output import write_jsonl
+from .output import write_jsonl, write_table
 from .reading import SUFFIXES, read_bytes
 from .segment import segment
 
@@ -227,7 +228,7 @@ def run(
         write_jsonl(output.with_name(output.name + ".errors.jsonl"),
                     ({"source": e.path, "line": e.line, "reason": e.reason} for e in summary.errors))
     if fmt != "jsonl":
-        write_table(rows_path, output, fmt)
+        write_table(pd.DataFrame(list(table_rows(rows_path))), output, fmt)
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -255,16 +256,3 @@ def table_rows(rows_path: Path) -> Iterator[dict[str, Any]]:
                 "indicators": json.dumps(row.get("indicators") or [], ensure_ascii=False),
                 "sentences": len(row.get("sentences") or []),
             }
-
-
-def write_table(rows_path: Path, output: Path, fmt: str) -> None:
-    """Write the paragraph table as CSV or Parquet, atomically."""
-    import pandas as pd
-
-    frame = pd.DataFrame(list(table_rows(rows_path)))
-    tmp = output.with_name(f".{output.name}.tmp")
-    if fmt == "csv":
-        frame.to_csv(tmp, index=False, encoding="utf-8")
-    else:
-        frame.to_parquet(tmp, index=False)
-    os.replace(tmp, output)

@@ -4,6 +4,8 @@
     edunlp tag PATH... -o OUT.jsonl [--model DIR]  + labels, entities, indicators
     edunlp train --data PATH... --out DIR          fine-tune on labelled paragraphs
     edunlp evaluate --data PATH... [--model DIR]   figures beside the TF-IDF baseline
+    edunlp indicators PATH... -o FILE              one row per indicator (.csv or .parquet)
+    edunlp report PATH... -o report.html           a self-contained page with charts
 """
 
 from __future__ import annotations
@@ -48,8 +50,18 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("--heads", action="store_true", help="show the model the topic heads too")
     evaluate.add_argument("--json", help="also write the figures to this JSON file")
 
+    for name, help_text in (("indicators", "one row per indicator over months and regions (.csv or .parquet)"),
+                            ("report", "a self-contained HTML report with highlighted entities and charts")):
+        command = commands.add_parser(name, help=help_text)
+        _add_inputs(command)
+        command.add_argument("--model", help="fine-tuned model directory (default: the shipped model)")
+        command.add_argument("--quantize", action="store_true", help="int8 dynamic quantisation of the linear layers")
+        command.add_argument("--rules", nargs="*", default=[], help="extra indicator grouping rule files (TSV)")
+
     args = parser.parse_args(argv)
-    return {"segment": _segment, "tag": _tag, "train": _train, "evaluate": _evaluate}[args.command](args)
+    handlers = {"segment": _segment, "tag": _tag, "train": _train, "evaluate": _evaluate,
+                "indicators": _indicators, "report": _report}
+    return handlers[args.command](args)
 
 
 def _add_inputs(parser: argparse.ArgumentParser) -> None:
@@ -80,6 +92,40 @@ def _tag(args: argparse.Namespace) -> int:
     from .pipeline import load
 
     return _run(args, apply=load(args.model, quantize=args.quantize).apply)
+
+
+def _tagged_sources(args: argparse.Namespace) -> tuple[list[Path], int]:
+    """`edunlp tag` JSONL inputs as they are; bulletins tagged first, resumably, into OUT.rows.jsonl."""
+    tagged = [Path(p) for p in args.paths if str(p).endswith(".jsonl")]
+    bulletins = [p for p in args.paths if not str(p).endswith(".jsonl")]
+    if not bulletins:
+        return tagged, 0
+    from .pipeline import load
+
+    rows = Path(args.output).with_name(Path(args.output).name + ".rows.jsonl")
+    args = argparse.Namespace(**{**vars(args), "paths": bulletins, "output": str(rows), "format": "jsonl"})
+    status = _run(args, apply=load(args.model, quantize=args.quantize).apply)
+    return [*tagged, rows], status
+
+
+def _indicators(args: argparse.Namespace) -> int:
+    from .analysis import indicators
+    from .output import write_table
+
+    sources, status = _tagged_sources(args)
+    table = indicators(sources, rule_files=args.rules)
+    write_table(table, args.output, None if args.format == "jsonl" else args.format)
+    print(f"edunlp: {len(table)} indicators → {args.output}", file=sys.stderr)
+    return status
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .report import build_report
+
+    sources, status = _tagged_sources(args)
+    build_report(sources, args.output, rule_files=args.rules)
+    print(f"edunlp: report → {args.output}", file=sys.stderr)
+    return status
 
 
 def _read_labelled(paths: list[str]) -> list:

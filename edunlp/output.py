@@ -5,25 +5,60 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 
-def write_jsonl(path: str | Path, rows: Iterable[dict[str, Any]]) -> int:
-    """Write one JSON object per line atomically (temp file + rename); returns the row count."""
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+def write_atomically(path: str | Path, write: Callable[[str], object]) -> Path:
+    """Call `write` on a temporary file beside `path`, then rename it to `path`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(handle)
+    os.chmod(temp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the file the usual permissions
+    try:
+        write(temp)
+        os.replace(temp, path)
+    except BaseException:
+        os.unlink(temp)
+        raise
+    return path
+
+
+def write_jsonl(path: str | Path, rows: Iterable[dict[str, Any]]) -> int:
+    """Write one JSON object per line, atomically; returns the row count."""
     count = 0
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False) as tmp:
-        try:
+
+    def write(temp: str) -> None:
+        nonlocal count
+        with open(temp, "w", encoding="utf-8") as handle:
             for row in rows:
-                tmp.write(json.dumps(row, ensure_ascii=False) + "\n")
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
                 count += 1
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        except BaseException:
-            os.unlink(tmp.name)
-            raise
-    os.replace(tmp.name, path)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    write_atomically(path, write)
     return count
+
+
+TABLE_WRITERS: dict[str, Callable[[pd.DataFrame, str], object]] = {
+    ".csv": lambda table, path: table.to_csv(path, index=False, encoding="utf-8"),
+    ".parquet": lambda table, path: table.to_parquet(path, index=False),
+}
+
+
+def write_table(table: pd.DataFrame, path: str | Path, fmt: str | None = None) -> Path:
+    """Write `table` as CSV (UTF-8) or Parquet — by `fmt`, else by the suffix of `path` — atomically."""
+    path = Path(path)
+    suffix = f".{fmt}" if fmt else path.suffix.lower()
+    if suffix not in TABLE_WRITERS:
+        raise ValueError(f"{path}: unknown table format {suffix!r}; use .csv or .parquet")
+    return write_atomically(path, lambda temp: TABLE_WRITERS[suffix](table, temp))

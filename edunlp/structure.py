@@ -57,22 +57,24 @@ REGIONS: dict[str, tuple[str, ...]] = {
     "新疆生产建设兵团": ("兵团", "新疆兵团"),
 }
 
-# Heads that may run straight into the body with no separator at all.
-KNOWN_HEADS: tuple[str, ...] = (
-    "数字资源服务普及行动",
-    "网络学习空间覆盖行动",
-    "网络扶智工程攻坚行动",
-    "教育治理能力优化行动",
-    "数字校园规范建设行动",
-    "智慧教育创新发展行动",
-    "信息素养全面提升行动",
-    "百区千校万课引领行动",
-    "教育信息化宣传",
-    "网络安全事件处置",
-    "信息系统安全监测",
-    "关键信息基础设施名录识别认定",
-    "人教数字教材",
-)
+# Common topic heads and the action line each stands for (TAXONOMY.md). They are also the heads
+# that may run straight into the body with no separator at all.
+HEAD_LABELS: dict[str, str] = {
+    "数字资源服务普及行动": "resources",
+    "网络学习空间覆盖行动": "learning_space",
+    "网络扶智工程攻坚行动": "poverty",
+    "教育治理能力优化行动": "governance",
+    "数字校园规范建设行动": "campus",
+    "智慧教育创新发展行动": "innovation",
+    "百区千校万课引领行动": "innovation",
+    "信息素养全面提升行动": "literacy",
+    "教育信息化宣传": "publicity",
+    "网络安全事件处置": "security",
+    "信息系统安全监测": "security",
+    "关键信息基础设施名录识别认定": "security",
+    "人教数字教材": "resources",
+}
+KNOWN_HEADS: tuple[str, ...] = tuple(HEAD_LABELS)
 
 _REGION_NAMES: list[tuple[str, str]] = sorted(
     ((name, short) for short, others in REGIONS.items() for name in (short, *others)),

@@ -23,7 +23,7 @@ from transformers import AutoTokenizer, BertConfig, get_linear_schedule_with_war
 
 from .corpus import ENTITY_TYPES, LABELS, Example
 
-from .model import Features, JointModel, bio_tags, collate, encode_tags
+from .model import Features, JointModel, collate, encode_tags
 from .normalize import fold
 from .segment import split_sentences
 from .tagger import DEFAULT_MAX_LENGTH, ParagraphInput, Tagger

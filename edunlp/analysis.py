@@ -1,0 +1,200 @@
+"""From tagged bulletins to answers: a table of indicators, grouped across months, and series.
+
+`indicators()` flattens tagged bulletins (or an `edunlp tag` JSONL file) into one row per
+indicator, with where it was said (month, region, section, head, sentence) and the action line
+of its sentence. Bulletins name the same measure differently from month to month (累计访客 /
+累计访问人数), so each row gets an `indicator_key`: the key of the first grouping rule that matches
+(rules are data: edunlp/data/indicator_groups.tsv, format in its header, extensible with a user's
+own files), else the folded name with a trivial counting suffix stripped (`fallback_key`).
+`series()` turns one key into a month-indexed pandas Series.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .document import Bulletin
+from .errors import InputError
+from .normalize import fold
+from .quantities import UNITS
+
+DEFAULT_RULES = Path(__file__).resolve().parent / "data" / "indicator_groups.tsv"
+PLACE_FIELDS = ["source", "month", "region", "section", "head"]
+INDICATOR_FIELDS = ["name", "value", "multiplier", "unit", "normalized", "qualifier", "period"]
+COLUMNS = [*PLACE_FIELDS, "action_line", *INDICATOR_FIELDS, "sentence", "start", "end", "indicator_key"]
+
+# Trivial counting suffixes. 数量, 总数 and 总量 go whenever two characters remain. 人数 and 数 go
+# after a word that names the people counted (教师人数 → 教师, 用户数 → 用户), but 访问人数 → 访问
+# would lose what is counted. Elsewhere a bare 数 goes only if the character before it does not
+# form a word with it: 浏览次数, 满意度指数 and 分数 keep it.
+_WORD_SUFFIXES = ("数量", "总数", "总量")
+_KEEPS_BARE_SHU = set("".join(u for u in UNITS if len(u) == 1)) | set("人次指分倍系基参函位岁级多少总")
+_PEOPLE = ("用户", "教师", "学生", "访客", "人员", "家长", "学员", "师生", "校长", "干部", "老师", "幼儿", "者")
+
+
+def fold_name(name: str) -> str:
+    """How names are compared: simplified script, ASCII forms, Latin lower case, no spaces."""
+    return re.sub(r"\s+", "", fold(name)).lower()
+
+
+def fallback_key(name: str) -> str:
+    """The folded name with one trivial counting suffix stripped: 注册用户数 → 注册用户,
+    教室数量 → 教室, 教师人数 → 教师; 浏览次数 and 访问人数 stay as they are."""
+    key = fold_name(name)
+    for suffix in _WORD_SUFFIXES:
+        if key.endswith(suffix) and len(key) - len(suffix) >= 2:
+            return key[: -len(suffix)]
+    for suffix in ("人数", "数"):
+        if key.endswith(suffix) and key[: -len(suffix)].endswith(_PEOPLE):
+            return key[: -len(suffix)]
+    if key.endswith("数") and len(key) >= 3 and key[-2] not in _KEEPS_BARE_SHU:
+        return key[:-1]
+    return key
+
+
+@dataclass
+class GroupRule:
+    """One line of a rules file: a key and the names (folded) and patterns it stands for."""
+
+    key: str
+    names: set[str] = field(default_factory=set)
+    patterns: list[re.Pattern] = field(default_factory=list)
+
+    def matches(self, name: str) -> bool:
+        return name in self.names or any(p.fullmatch(name) for p in self.patterns)
+
+
+def read_rules(path: str | Path) -> list[GroupRule]:
+    """The grouping rules of one TSV file (format: see edunlp/data/indicator_groups.tsv)."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(path, f"cannot read grouping rules: {error}") from error
+    rules = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = [f.strip() for f in line.split("\t")]
+        if len(fields) == 1 and " " in fields[0]:
+            raise InputError(path, "fields must be separated by TABs, not spaces", number)
+        if not fields[0]:
+            raise InputError(path, "empty key", number)
+        rule = GroupRule(fields[0], {fold_name(fields[0])})
+        for item in filter(None, fields[1:]):
+            if item.startswith("re:"):
+                try:
+                    rule.patterns.append(re.compile(item[3:]))
+                except re.error as error:
+                    raise InputError(path, f"bad pattern {item!r}: {error}", number) from error
+            else:
+                rule.names.add(fold_name(item))
+        rules.append(rule)
+    return rules
+
+
+def load_rules(extra: Iterable[str | Path] = ()) -> list[GroupRule]:
+    """A user's rule files first (so they win), then the shipped ones."""
+    return [rule for path in [*extra, DEFAULT_RULES] for rule in read_rules(path)]
+
+
+def indicator_key(name: str, rules: list[GroupRule]) -> str:
+    """The key of the first rule matching the folded or suffix-stripped name, else the stripped name."""
+    candidates = (fold_name(name), fallback_key(name))
+    for rule in rules:
+        if any(rule.matches(candidate) for candidate in candidates):
+            return rule.key
+    return candidates[1]
+
+
+Source = Bulletin | str | Path | Iterable[Bulletin | str | Path]
+
+
+def paragraph_rows(source: Source) -> Iterator[dict[str, Any]]:
+    """`Bulletin.rows()` dicts, one per paragraph, from bulletins and/or `edunlp tag` JSONL files
+    (read line by line; a bad line raises InputError naming file and line)."""
+    for item in [source] if isinstance(source, (Bulletin, str, Path)) else source:
+        if isinstance(item, Bulletin):
+            yield from item.rows()
+        else:
+            yield from _read_jsonl(Path(item))
+
+
+def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as error:
+        raise InputError(path, f"cannot open: {error.strerror}") from error
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise InputError(path, f"not JSON ({error.msg}); expected `edunlp tag` output", number) from error
+            if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not isinstance(row.get("start"), int):
+                raise InputError(path, "not an edunlp paragraph row (needs text and start)", number)
+            yield row
+
+
+def top_label(labels: list[dict[str, Any]] | None) -> str | None:
+    """The highest-scoring label of a `labels` list, or None."""
+    return max(labels, key=lambda label: label.get("score", 0.0))["label"] if labels else None
+
+
+def indicators(source: Source, rule_files: Iterable[str | Path] = ()) -> pd.DataFrame:
+    """One row per indicator (columns: `COLUMNS`) from tagged bulletins and/or `edunlp tag` JSONL
+    files (a path, a Bulletin, or an iterable of either).
+
+    `action_line` is the top label of the indicator's sentence, else of its paragraph.
+    `rule_files` are extra grouping rules, tried before the shipped ones."""
+    return indicator_table(paragraph_rows(source), load_rules(rule_files))
+
+
+def indicator_table(rows: Iterable[dict[str, Any]], rules: list[GroupRule]) -> pd.DataFrame:
+    """`indicators` over paragraph rows already read, with rules already loaded."""
+    records = []
+    for row in rows:
+        sentences = row.get("sentences") or []
+        for item in row.get("indicators") or []:
+            sentence = next((s for s in sentences if s["start"] <= item["start"] < s["end"]), None)
+            records.append({
+                **{name: row.get(name) for name in PLACE_FIELDS},
+                "action_line": top_label(sentence.get("labels") if sentence else None) or top_label(row.get("labels")),
+                **{name: item.get(name) for name in INDICATOR_FIELDS},
+                "sentence": sentence["text"] if sentence else row["text"],
+                "start": item["start"],
+                "end": item["end"],
+                "indicator_key": indicator_key(item["name"], rules),
+            })
+    return pd.DataFrame.from_records(records, columns=COLUMNS)
+
+
+def series(table: pd.DataFrame, key: str, region: str | None = None) -> pd.Series:
+    """The normalised values of `key` by month (a monthly PeriodIndex, sorted).
+
+    `region=None` takes the national figures (rows without a region), else that region's rows.
+    Per month the LAST value in document order is kept, not the sum: the abstract repeats figures
+    of the body, and stocks (累计…) cannot be added up. If the key's rows carry several units, only
+    the most common unit is kept (with a warning), so a line never mixes 人 and %; it is in
+    `.attrs["unit"]`."""
+    rows = table[(table["indicator_key"] == key) & table["month"].notna()]
+    rows = rows[rows["region"].isna()] if region is None else rows[rows["region"] == region]
+    units = rows["unit"].fillna("")
+    unit = units.value_counts().index[0] if len(units) else ""
+    if units.nunique() > 1:
+        warnings.warn(f"indicator {key!r} has units {sorted(units.unique())}; keeping {unit!r}", stacklevel=2)
+        rows = rows[units == unit]
+    values = rows.groupby("month", sort=True)["normalized"].last()
+    values.index = pd.PeriodIndex(values.index, freq="M", name="month")
+    values.attrs["unit"] = unit
+    return values.rename(key)

@@ -1,0 +1,125 @@
+"""The HTML report: displaCy entity markup, label badges, inline SVG charts, nothing fetched."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from edunlp import Bulletin, Entity, segment
+from edunlp import report
+from edunlp.report import ENTITY_COLOURS, build_report, chinese_number, cjk_font_family, label_counts
+
+from .test_analysis import archive
+
+# Attributes and CSS that make a browser fetch something: src/href to a URL, url(...), @import.
+EXTERNAL = re.compile(r"""(?:\b(?:src|href|srcset|poster|data)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import)""", re.I)
+
+
+@pytest.fixture(scope="module")
+def bulletins() -> list[Bulletin]:
+    return archive()
+
+
+@pytest.fixture(scope="module")
+def page(bulletins: list[Bulletin], tmp_path_factory) -> str:
+    path = build_report(bulletins, tmp_path_factory.mktemp("report") / "report.html")
+    return path.read_text(encoding="utf-8")
+
+
+def _marks(page: str) -> list[tuple[str, str]]:
+    """(entity text, label) of every displaCy <mark> in the page."""
+    found = re.findall(r'<mark class="entity"[^>]*>\s*(.*?)\s*<span[^>]*>(\w+)</span>\s*</mark>', page, re.S)
+    return [(html.unescape(text), label) for text, label in found]
+
+
+def test_entities_are_highlighted_with_displacy_markup(page: str, bulletins: list[Bulletin]) -> None:
+    marks = _marks(page)
+    assert ("国家中小学网络云平台", "PLATFORM") in marks
+    assert ("5.2亿人", "QUANTITY") in marks
+    assert ("累计访客", "INDICATOR") in marks
+    assert ("截至6月底", "DATE") in marks
+    assert f"background: {ENTITY_COLOURS['PLATFORM']}" in page
+    # Every entity of every paragraph is shown once (none overlap in this archive).
+    assert len(marks) == sum(len(p.entities) for b in bulletins for p in b.paragraphs)
+
+
+def test_labels_are_badges(page: str) -> None:
+    badges = re.findall(r'<span class="badge"[^>]*>([a-z_]+) ([\d.]+)</span>', page)
+    assert ("resources", "0.94") in badges and ("campus", "0.79") in badges
+    # 江苏's two labels, the higher score first.
+    assert re.search(r"security 0\.83</span><span[^>]*>campus 0\.79", page)
+
+
+def test_charts_are_inline_svg(page: str) -> None:
+    assert page.count("<svg") == 2 + 6  # label mix by month and by region, six indicators
+    assert "<?xml" not in page and "<img" not in page
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), "two charts share an element id"
+
+
+def test_nothing_is_fetched_from_the_network(page: str) -> None:
+    assert not EXTERNAL.search(page)
+    assert "<script" not in page and "<link" not in page
+
+
+def test_the_check_for_external_resources_can_fail() -> None:
+    assert EXTERNAL.search('<img src="https://example.org/x.png">')
+    assert EXTERNAL.search("body { background: url('//cdn.example.org/a.woff') }")
+    assert not EXTERNAL.search('<svg xmlns="http://www.w3.org/2000/svg">')
+
+
+def test_chart_text_is_paths_in_a_cjk_font(page: str) -> None:
+    family = cjk_font_family()
+    if family is None:
+        pytest.skip("no CJK font on this machine (apt-get install fonts-noto-cjk)")
+    charts = re.findall(r"<svg.*?</svg>", page, re.S)
+    assert not any("<text" in chart for chart in charts)  # svg.fonttype = "path": glyph outlines...
+    glyph_ids = [glyph for chart in charts for glyph in re.findall(r'<path id="([^"]+)"', chart)]
+    assert any("CJK" in glyph for glyph in glyph_ids)  # ...some of them from the CJK font (ind0-NotoSansCJKsc-…)
+
+
+def test_label_mix_counts(bulletins: list[Bulletin]) -> None:
+    rows = [row for bulletin in bulletins for row in bulletin.rows()]
+    by_month = label_counts(rows, "month")
+    assert by_month.loc["2021-06", "security"] == 2  # 信息系统安全监测 and 江苏
+    assert by_month.loc["2021-09", "publicity"] == 1
+    by_region = label_counts(rows, "region")
+    assert by_region.loc["江苏", "campus"] == 3 and by_region.loc["四川", "literacy"] == 2
+
+
+def test_report_from_tag_jsonl(bulletins: list[Bulletin], page: str, tmp_path: Path) -> None:
+    tagged = tmp_path / "tagged.jsonl"
+    tagged.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for b in bulletins for r in b.rows()), encoding="utf-8")
+    assert build_report(tagged, tmp_path / "again.html").read_text(encoding="utf-8") == page
+
+
+@pytest.mark.parametrize(("value", "text"), [(682_000_000, "6.82亿"), (29_100_000, "2910万"), (716, "716"), (99.96, "99.96")])
+def test_chinese_number(value: float, text: str) -> None:
+    assert chinese_number(value) == text
+
+
+def test_nested_entities_show_the_outer_one(tmp_path: Path) -> None:
+    bulletin = segment("★教育信息化重点工作进展\n\n数字校园规范建设行动　出口带宽100M以上的学校占比99.5%。\n")
+    paragraph = bulletin.paragraphs[0]
+
+    def entity(label: str, text: str) -> Entity:
+        start = bulletin.text.index(text)
+        return Entity(label, start, start + len(text), text)
+
+    paragraph.entities = [entity("INDICATOR", "出口带宽100M以上的学校占比"), entity("QUANTITY", "100M"), entity("QUANTITY", "99.5%")]
+    marks = _marks(build_report([bulletin], tmp_path / "nested.html").read_text(encoding="utf-8"))
+    assert marks == [("出口带宽100M以上的学校占比", "INDICATOR"), ("99.5%", "QUANTITY")]
+
+
+def test_missing_cjk_font_warns(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(report, "CJK_FAMILIES", ("No Such Font SC",))
+    report.cjk_font_family.cache_clear()
+    try:
+        with pytest.warns(UserWarning, match="no CJK font found .*fonts-noto-cjk"):
+            assert report.cjk_font_family() is None
+    finally:
+        report.cjk_font_family.cache_clear()
