@@ -72,15 +72,20 @@ class Example:
     section: str | None = None
     head: str | None = None
     doc_id: str | None = None
+    # Optional sentence-level labels: (start, end, labels) ranges into `text`.
+    sentences: list[tuple[int, int, list[str]]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The record as written to the project's JSONL format."""
-        return {
+        record = {
             "text": self.text,
             "labels": list(self.labels),
             "entities": [[start, end, kind] for start, end, kind in self.entities],
             **{name: getattr(self, name) for name in METADATA_FIELDS},
         }
+        if self.sentences:
+            record["sentences"] = [[start, end, list(labels)] for start, end, labels in self.sentences]
+        return record
 
 
 def read_examples(path: str | os.PathLike[str]) -> list[Example]:
@@ -136,7 +141,27 @@ def _from_jsonl_record(path: str | os.PathLike[str], line: int, record: dict[str
         raise CorpusError(path, line, '"entities" must be a list')
     spans.extend(entities)
     triples = [_span_triple(path, line, span) for span in spans]
-    return _checked_example(path, line, record.get("text"), categories, triples, record)
+    example = _checked_example(path, line, record.get("text"), categories, triples, record)
+    example.sentences = _checked_sentences(path, line, example.text, record.get("sentences", []))
+    return example
+
+
+def _checked_sentences(path: str | os.PathLike[str], line: int, text: str, sentences: Any) -> list[tuple[int, int, list[str]]]:
+    """Validate optional sentence-level labels: [[start, end, [label, …]], …] inside the text."""
+    if not isinstance(sentences, list):
+        raise CorpusError(path, line, '"sentences" must be a list')
+    checked = []
+    for item in sentences:
+        if not (isinstance(item, list) and len(item) == 3 and isinstance(item[2], list)):
+            raise CorpusError(path, line, f"cannot read sentence {json.dumps(item, ensure_ascii=False)}")
+        start, end, labels = item
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+            raise CorpusError(path, line, f"sentence [{start}, {end}] overruns the text of {len(text)} characters")
+        unknown = [label for label in labels if label not in LABELS]
+        if unknown:
+            raise CorpusError(path, line, f"unknown label {unknown[0]!r} (known: {', '.join(LABELS)})")
+        checked.append((start, end, labels))
+    return checked
 
 
 def _span_triple(path: str | os.PathLike[str], line: int, span: Any) -> tuple[Any, Any, Any]:

@@ -44,8 +44,11 @@ class TrainConfig:
 
 def paragraph_input(example: Example, with_head: bool = True) -> ParagraphInput:
     """The model's view of a labelled paragraph: body, sentence ranges, optional head."""
-    sentences = split_sentences(example.text, fold(example.text), 0, len(example.text))
-    return ParagraphInput(example.text, [(s.start, s.end) for s in sentences], example.head if with_head else None)
+    if example.sentences:
+        ranges = [(start, end) for start, end, _ in example.sentences]
+    else:
+        ranges = [(s.start, s.end) for s in split_sentences(example.text, fold(example.text), 0, len(example.text))]
+    return ParagraphInput(example.text, ranges, example.head if with_head else None)
 
 
 def split_dev(examples: list[Example], share: float = 0.1, seed: int = 13) -> tuple[list[Example], list[Example]]:
@@ -62,34 +65,49 @@ def split_dev(examples: list[Example], share: float = 0.1, seed: int = 13) -> tu
 
 
 def _training_records(tagger: Tagger, examples: list[Example], config: TrainConfig, rng: random.Random) -> Dataset:
-    """One record per chunk: token ids, the body span, multi-hot labels and BIO tag ids."""
+    """One record per chunk: token ids, the labelled spans with multi-hot labels, BIO tag ids.
+
+    The body span carries the paragraph's labels (a chunk of a long paragraph: those of its
+    sentences, when known); sentence spans carry their own labels where the corpus has them.
+    """
     label_index = {label: i for i, label in enumerate(tagger.labels)}
+
+    def multi_hot(labels) -> list[float]:
+        vector = [0.0] * len(tagger.labels)
+        for label in labels:
+            vector[label_index[label]] = 1.0
+        return vector
+
     inputs = [paragraph_input(e, with_head=rng.random() >= config.head_dropout) for e in examples]
     chunks, features = tagger.chunks(inputs)
     records = []
     for chunk, feature in zip(chunks, features):
         example = examples[chunk.paragraph]
-        multi_hot = [0.0] * len(tagger.labels)
-        for label in example.labels:
-            multi_hot[label_index[label]] = 1.0
+        sentence_labels = [example.sentences[number][2] for _, _, number in chunk.sentences] if example.sentences else []
+        whole = len(chunk.sentences) == len(inputs[chunk.paragraph].sentences) or not sentence_labels
+        body_labels = example.labels if whole else sorted({label for labels in sentence_labels for label in labels})
+        spans, targets = [list(feature.spans[0])], [multi_hot(body_labels)]
+        for span, labels in zip(feature.spans[1:], sentence_labels):
+            spans.append(list(span))
+            targets.append(multi_hot(labels))
         records.append({
             "input_ids": feature.input_ids,
             "token_type_ids": feature.token_type_ids,
-            "body": list(feature.spans[0]),
-            "labels": multi_hot,
+            "spans": spans,
+            "targets": targets,
             "tag_ids": encode_tags(example.entities, feature.offsets, tagger.tags),
         })
     return Dataset.from_list(records)
 
 
 def _batch(records: list[dict], pad_id: int) -> dict[str, torch.Tensor]:
-    features = [Features(r["input_ids"], r["token_type_ids"], [], [tuple(r["body"])]) for r in records]
+    features = [Features(r["input_ids"], r["token_type_ids"], [], [tuple(span) for span in r["spans"]]) for r in records]
     inputs = collate(features, pad_id)
     width = inputs["input_ids"].shape[1]
     tag_ids = torch.full((len(records), width), -100, dtype=torch.long)
     for row, record in enumerate(records):
         tag_ids[row, : len(record["tag_ids"])] = torch.tensor(record["tag_ids"])
-    inputs["span_labels"] = torch.tensor([r["labels"] for r in records], dtype=torch.float)
+    inputs["span_labels"] = torch.tensor([target for r in records for target in r["targets"]], dtype=torch.float)
     inputs["tag_ids"] = tag_ids
     return inputs
 

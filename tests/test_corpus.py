@@ -47,6 +47,20 @@ def test_round_trip_keeps_every_field(tmp_path):
     assert [p.name for p in path.parent.iterdir()] == ["train.jsonl"]  # no temp file left behind
 
 
+def test_sentence_labels_round_trip(tmp_path):
+    example = Example(TEXT, ["campus", "security"], [(0, 4, "DATE")], sentences=[(0, 10, ["campus"]), (10, len(TEXT), ["security"])])
+    path = tmp_path / "sentences.jsonl"
+    write_examples(path, [example])
+    assert read_examples(path)[0].sentences == example.sentences
+
+
+def test_shipped_corpus_has_sentence_labels_that_add_up(corpus):
+    for example in corpus["train"][:300]:
+        if example.sentences:
+            assert {label for _, _, labels in example.sentences for label in labels} == set(example.labels)
+            assert example.sentences[-1][1] == len(example.text)
+
+
 def test_write_replaces_an_existing_file(tmp_path):
     path = tmp_path / "train.jsonl"
     write_examples(path, [example(), example()])
@@ -120,6 +134,8 @@ GOOD = {"text": TEXT, "labels": ["campus"], "entities": [[0, 4, "DATE"]]}
         ({"text": TEXT, "labels": [], "entities": [[0, 4, "PERSON"]]}, "unknown entity type 'PERSON'"),
         ({"text": TEXT, "labels": [], "entities": [[11, 32, "DOC"], [20, 24, "PLATFORM"]]}, "overlapping entities"),
         ('{"text": "未闭合", "labels": [', "broken JSON"),
+        ({"text": TEXT, "labels": [], "entities": [], "sentences": [[0, 99, ["campus"]]]}, "sentence [0, 99] overruns"),
+        ({"text": TEXT, "labels": [], "entities": [], "sentences": [[0, 5, ["schools"]]]}, "unknown label 'schools'"),
     ],
 )
 def test_jsonl_errors_name_file_and_line(tmp_path, bad, reason):

@@ -166,6 +166,7 @@ class Paragraph:
     body: Rendered
     labels: list[str]
     template_ids: tuple[str, ...]
+    sentences: list[tuple[int, int, list[str]]] = field(default_factory=list)
 
 
 @dataclass
@@ -308,11 +309,15 @@ class Composer:
         else:
             raise SystemExit(f"cannot render {[t.id for t in templates]} without repeating the seed bulletin")
         labels: list[str] = []
+        ranges: list[tuple[int, int, list[str]]] = []
+        start = 0
         for template, sentence in zip(templates, sentences):
             self.facts.extend(facts_of(sentence, template.labels, region))
             labels.extend(label for label in template.labels if label not in labels)
+            ranges.append((start, start + len(sentence.text), sorted(template.labels, key=LABELS.index)))
+            start += len(sentence.text)
         return Paragraph(section, head, region, body, sorted(labels, key=LABELS.index),
-                         tuple(t.id for t in templates))
+                         tuple(t.id for t in templates), ranges)
 
     # ---- the abstract -------------------------------------------------------------------------
 
@@ -404,7 +409,7 @@ def split_of(position: int) -> str:
 def examples_of(issue: Issue) -> list[Example]:
     return [
         Example(text=p.body.text, labels=p.labels, entities=list(p.body.spans), month=issue.doc_id,
-                region=p.region, section=p.section, head=p.head, doc_id=issue.doc_id)
+                region=p.region, section=p.section, head=p.head, doc_id=issue.doc_id, sentences=p.sentences)
         for p in issue.paragraphs
     ]
 
