@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
 
@@ -34,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     train = commands.add_parser("train", help="fine-tune the model on labelled paragraphs")
     train.add_argument("--data", nargs="+", required=True, help="labelled files (edunlp JSONL, doccano, Label Studio)")
     train.add_argument("--dev", nargs="*", help="dev files for early stopping (default: hold out 10%% of bulletins)")
+    train.add_argument("--test", nargs="*", help="test files, evaluated once at the end into the model card")
     train.add_argument("--out", required=True, help="output model directory")
     train.add_argument("--base", help="BERT-family directory to start from (default: models/edunlp-zh-mini-base)")
     train.add_argument("--epochs", type=int, default=8)
@@ -59,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--rules", nargs="*", default=[], help="extra indicator grouping rule files (TSV)")
 
     args = parser.parse_args(argv)
+    args.argv = sys.argv[1:] if argv is None else argv
     handlers = {"segment": _segment, "tag": _tag, "train": _train, "evaluate": _evaluate,
                 "indicators": _indicators, "report": _report}
     return handlers[args.command](args)
@@ -145,8 +148,11 @@ def _train(args: argparse.Namespace) -> int:
     train, dev = (examples, _read_labelled(args.dev)) if args.dev else split_dev(examples, seed=args.seed)
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed,
                          patience=args.patience, max_minutes=args.max_minutes)
-    summary = fit(train, dev, args.base or DEFAULT_ENCODER, args.out, config)
+    test = _read_labelled(args.test) if args.test else []
+    command = shlex.join(["edunlp", *args.argv])
+    summary = fit(train, dev, args.base or DEFAULT_ENCODER, args.out, config, test=test, command=command)
     print(json.dumps({k: v for k, v in summary.items() if k != "history"}, ensure_ascii=False, indent=2))
+    print(f"edunlp: model and its card → {args.out}", file=sys.stderr)
     return 0
 
 

@@ -103,11 +103,12 @@ class Tagger:
         chunk_scores: list[np.ndarray | None] = [None] * len(chunks)
         chunk_entities: list[list[tuple[int, int, str, float]]] = [[] for _ in chunks]
         pad_id = self.tokenizer.pad_token_id or 0
+        device = next(self.model.parameters()).device
         for batch in self.batches(features):
-            inputs = collate([features[i] for i in batch], pad_id)
+            inputs = {k: v.to(device) for k, v in collate([features[i] for i in batch], pad_id).items()}
             output = self.model(**inputs)
-            scores = torch.sigmoid(output.label_logits.float()).numpy()
-            probabilities = torch.softmax(output.tag_logits.float(), dim=-1)
+            scores = torch.sigmoid(output.label_logits.float()).cpu().numpy()
+            probabilities = torch.softmax(output.tag_logits.float(), dim=-1).cpu()
             best_prob, best_tag = probabilities.max(-1)
             span_row = 0
             for row, i in enumerate(batch):

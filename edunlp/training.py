@@ -9,9 +9,12 @@ a model card holding its evaluation.
 from __future__ import annotations
 
 import json
+import os
 import random
+import shutil
+import sys
+import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,31 +139,30 @@ def fit(
     base: str | Path,
     out: str | Path,
     config: TrainConfig | None = None,
-    labels: list[str] | None = None,
-    evaluate_fn: Callable[[Tagger, list[Example]], dict] | None = None,
+    test: list[Example] | None = None,
+    command: str | None = None,
     progress: bool = True,
 ) -> dict:
-    """Fine-tune from `base` on `train`, stop early on `dev`, tune thresholds, save to `out`.
+    """Fine-tune from `base` on `train`, stop early on `dev`, tune thresholds, evaluate on `dev`
+    (and `test`) beside the TF-IDF baseline, and write the model directory `out` with its card.
 
-    Returns the training summary (epochs run, best dev score, time, thresholds).
+    Returns the training summary (epochs run, best dev score, time, thresholds, figures).
     """
-    from .evaluation import evaluate, tune_thresholds
+    from .evaluation import TfidfBaseline, evaluate, tune_thresholds
 
     config = config or TrainConfig()
-    evaluate_fn = evaluate_fn or evaluate
     random.seed(config.seed)
     np.random.seed(config.seed)
     torch.manual_seed(config.seed)
     rng = random.Random(config.seed)
-    labels = labels or list(LABELS)
-    tagger = new_tagger(base, labels, list(ENTITY_TYPES), config.max_length)
+    tagger = new_tagger(base, list(LABELS), list(ENTITY_TYPES), config.max_length)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     model = tagger.model.to(device)
     pad_id = tagger.tokenizer.pad_token_id or 0
 
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=0.01)
     scheduler = None
-    best_score, best_state, best_epoch, stale = -1.0, None, 0, 0
+    best_score, best_state, best_epoch, stale = -float("inf"), None, 0, 0
     started = time.monotonic()
     history = []
     for epoch in range(1, config.epochs + 1):
@@ -182,10 +184,10 @@ def fit(
             optimizer.zero_grad()
             bar.set_postfix(loss=f"{loss.item():.3f}")
         model.eval()
-        report = evaluate_fn(tagger, dev) if dev else {"score": -float(epoch)}
-        history.append({"epoch": epoch, **{k: report[k] for k in ("score", "label_macro_f1", "entity_f1") if k in report}})
+        report = evaluate(tagger, dev) if dev else {"score": float(epoch)}  # no dev: keep the last epoch
+        history.append({"epoch": epoch, **{k: round(report[k], 4) for k in ("score", "label_macro_f1", "entity_f1") if k in report}})
         if progress:
-            print(f"epoch {epoch}: dev {json.dumps(history[-1])}")
+            print(f"epoch {epoch}: dev {json.dumps(history[-1])}", file=sys.stderr)
         if report["score"] > best_score:
             best_score, best_epoch, stale = report["score"], epoch, 0
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
@@ -195,23 +197,80 @@ def fit(
         if stale >= config.patience or out_of_time:
             break
     model.load_state_dict(best_state)
-    model.to("cpu")
-    tagger.model = model.eval()
+    tagger.model = model.to("cpu").eval()
+    minutes = (time.monotonic() - started) / 60
     if dev:
         tagger.model.config.thresholds = tune_thresholds(tagger, dev)
         tagger.thresholds = np.array([tagger.model.config.thresholds[label] for label in tagger.labels])
-    tagger.save_pretrained(out)
+
+    splits = {"dev": dev, "test": test or []}
+    baseline = TfidfBaseline(tagger.labels).fit(train, dev)
+    figures = {name: {"model": evaluate(tagger, examples), "baseline": baseline.evaluate(examples)}
+               for name, examples in splits.items() if examples}
     summary = {
         "base": str(base),
+        "command": command,
         "train_paragraphs": len(train),
         "dev_paragraphs": len(dev),
+        "test_paragraphs": len(test or []),
         "epochs_run": len(history),
         "best_epoch": best_epoch,
-        "best_dev_score": best_score,
-        "minutes": round((time.monotonic() - started) / 60, 2),
+        "minutes": round(minutes, 2),
         "seed": config.seed,
         "history": history,
         "thresholds": tagger.model.config.thresholds if dev else {},
+        "figures": {name: {"label_macro_f1": f["model"]["label_macro_f1"], "entity_f1": f["model"]["entity_f1"],
+                           "indicator_f1": f["model"]["indicator_f1"],
+                           "baseline_label_macro_f1": f["baseline"]["label_macro_f1"]} for name, f in figures.items()},
     }
-    (Path(out) / "training.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    with tempfile.TemporaryDirectory(dir=Path(out).resolve().parent, prefix=f".{Path(out).name}.") as temp:
+        tagger.save_pretrained(temp)
+        (Path(temp) / "training.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+        (Path(temp) / "README.md").write_text(model_card(summary, figures, tagger.labels), encoding="utf-8")
+        _replace_dir(Path(temp), Path(out))
     return summary
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    """Put a finished directory in place of `target` (the old one goes only once the new is complete)."""
+    old = target.with_name(f".{target.name}.old")
+    if target.exists():
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(target, old)
+    shutil.copytree(new, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def model_card(summary: dict, figures: dict, labels: list[str]) -> str:
+    """The model directory's README.md: what it is, how it was made, and its measured figures."""
+    from .evaluation import format_report
+
+    lines = [
+        "# edunlp fine-tuned model",
+        "",
+        "One BERT encoder with two heads: multi-label action lines (paragraph and sentence spans,",
+        "mean-pooled) and BIO entity tags (QUANTITY, INDICATOR, DATE, ORG, GPE, DOC, PLATFORM, EVENT).",
+        "Load it with `edunlp.load(PATH)`; it is plain safetensors and a Hugging Face tokenizer.",
+        "",
+        "## How it was made",
+        "",
+        f"- base encoder: `{summary['base']}`",
+        f"- paragraphs: train {summary['train_paragraphs']}, dev {summary['dev_paragraphs']}, test {summary['test_paragraphs']}",
+        f"- epochs run: {summary['epochs_run']} (best on dev: {summary['best_epoch']}), seed {summary['seed']}, "
+        f"{summary['minutes']} minutes",
+        f"- command: `{summary['command'] or 'edunlp train (called from Python)'}`",
+        "",
+        "## Figures (topic heads withheld; written by the training run itself)",
+        "",
+        "| split | label macro-F1 | TF-IDF baseline macro-F1 | entity F1 (strict) | indicator F1 (value+unit+name) |",
+        "|---|---|---|---|---|",
+    ]
+    for name, f in figures.items():
+        model, base = f["model"], f["baseline"]
+        lines.append(f"| {name} | {model['label_macro_f1']:.3f} | {base['label_macro_f1']:.3f} | "
+                     f"{model['entity_f1']:.3f} | {model['indicator_f1']:.3f} |")
+    for name, f in figures.items():
+        lines += ["", f"### {name}", "", "```text", format_report(f["model"], labels, f["baseline"]), "```"]
+    lines += ["", "Thresholds per label (tuned on dev): "
+              + ", ".join(f"{k} {v:.2f}" for k, v in summary["thresholds"].items()), ""]
+    return "\n".join(lines)
