@@ -77,6 +77,13 @@ class Indicator:
     name_start: int | None = None  # where the name (its head, for 54个新编资源) was read
     name_end: int | None = None
 
+    @classmethod
+    def of(cls, quantity: Quantity, name: str, start: int, end: int, **place: Any) -> Indicator:
+        """The indicator `name` measured by `quantity`, said at text[start:end]."""
+        return cls(name=name, text=quantity.text, value=quantity.value, multiplier=quantity.multiplier,
+                   unit=quantity.unit, normalized=quantity.normalized, qualifier=quantity.qualifier,
+                   low=quantity.low, high=quantity.high, start=start, end=end, **place)
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

@@ -449,25 +449,11 @@ def _read(text: str) -> tuple[list[Found], list[Indicator]]:
         for item in in_sentence:
             if item.embedded or not item.name:
                 continue
-            quantity = item.quantity
-            indicators.append(
-                Indicator(
-                    name=item.name,
-                    text=quantity.text,
-                    value=quantity.value,
-                    multiplier=quantity.multiplier,
-                    unit=quantity.unit,
-                    normalized=quantity.normalized,
-                    qualifier=quantity.qualifier,
-                    low=quantity.low,
-                    high=quantity.high,
-                    period=_period_for(text, folded, sentence, item.start),
-                    start=item.start,
-                    end=item.end,
-                    name_start=item.name_start,
-                    name_end=item.name_end,
-                )
-            )
+            indicators.append(Indicator.of(
+                item.quantity, item.name, item.start, item.end,
+                period=_period_for(text, folded, sentence, item.start),
+                name_start=item.name_start, name_end=item.name_end,
+            ))
     return found, indicators
 
 

@@ -25,19 +25,10 @@ def link_indicators(text: str, entities: list[tuple[int, int, str]]) -> list[Ind
             continue
         name = _name_for(text, start, end, names)
         period = _same_clause_before(text, start, periods)
-        indicators.append(Indicator(
-            name=text[name[0] : name[1]] if name else "",
-            text=text[start:end],
-            value=quantity.value,
-            multiplier=quantity.multiplier,
-            unit=quantity.unit,
-            normalized=quantity.normalized,
-            qualifier=quantity.qualifier,
-            low=quantity.low,
-            high=quantity.high,
+        indicators.append(Indicator.of(
+            quantity, text[name[0] : name[1]] if name else "", start, end,
             period=text[period[0] : period[1]] if period else None,
-            start=start,
-            end=end,
+            name_start=name[0] if name else None, name_end=name[1] if name else None,
         ))
     return indicators
 
