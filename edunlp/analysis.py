@@ -11,7 +11,6 @@ own files), else the folded name with a trivial counting suffix stripped (`fallb
 
 from __future__ import annotations
 
-import json
 import re
 import warnings
 from collections.abc import Iterable, Iterator
@@ -25,6 +24,7 @@ from .document import Bulletin
 from .errors import InputError
 from .normalize import fold
 from .quantities import UNITS
+from .reading import read_jsonl
 
 DEFAULT_RULES = Path(__file__).resolve().parent / "data" / "indicator_groups.tsv"
 PLACE_FIELDS = ["source", "month", "region", "section", "head"]
@@ -129,21 +129,10 @@ def paragraph_rows(source: Source) -> Iterator[dict[str, Any]]:
 
 
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    try:
-        handle = path.open(encoding="utf-8")
-    except OSError as error:
-        raise InputError(path, f"cannot open: {error.strerror}") from error
-    with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise InputError(path, f"not JSON ({error.msg}); expected `edunlp tag` output", number) from error
-            if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not isinstance(row.get("start"), int):
-                raise InputError(path, "not an edunlp paragraph row (needs text and start)", number)
-            yield row
+    for number, row in read_jsonl(path):
+        if not isinstance(row.get("text"), str) or not isinstance(row.get("start"), int):
+            raise InputError(path, "not an edunlp paragraph row (needs text and start); expected `edunlp tag` output", number)
+        yield row
 
 
 def top_label(labels: list[dict[str, Any]] | None) -> str | None:

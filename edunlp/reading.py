@@ -9,8 +9,10 @@ naming the file (and the line where there is one).
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import charset_normalizer
@@ -59,6 +61,25 @@ def read_bytes(data: bytes, name: str | Path) -> str:
     if not text.strip():
         raise InputError(name, "no text found in the file")
     return text
+
+
+def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
+    """(line number, object) for each non-blank line of a JSONL file; errors name file and line."""
+    try:
+        handle = open(path, encoding="utf-8")
+    except OSError as error:
+        raise InputError(path, f"cannot open: {error.strerror or error}") from None
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise InputError(path, f"not JSON ({error.msg})", number) from None
+            if not isinstance(record, dict):
+                raise InputError(path, "expected a JSON object", number)
+            yield number, record
 
 
 def decode(data: bytes, name: str | Path) -> str:

@@ -13,11 +13,11 @@ last and never changed a rule. Each split is reported, then all together.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from pathlib import Path
 
 from edunlp.indicators import extract_indicators
+from edunlp.reading import read_jsonl
 
 DEFAULT_GOLD = Path(__file__).resolve().parents[1] / "corpora" / "indicators_gold.jsonl"
 
@@ -25,17 +25,10 @@ DEFAULT_GOLD = Path(__file__).resolve().parents[1] / "corpora" / "indicators_gol
 def read_gold(path: Path) -> list[dict]:
     """One {"text", "indicators": [{"name", "text", "normalized", "unit"}]} per line."""
     rows = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise ValueError(f"{path}:{number}: not JSON ({error})") from error
-            if not isinstance(row, dict) or "text" not in row or "indicators" not in row:
-                raise ValueError(f"{path}:{number}: a gold row needs \"text\" and \"indicators\"")
-            rows.append(row)
+    for number, row in read_jsonl(path):
+        if "text" not in row or "indicators" not in row:
+            raise ValueError(f"{path}:{number}: a gold row needs \"text\" and \"indicators\"")
+        rows.append(row)
     return rows
 
 
