@@ -16,6 +16,7 @@ import os
 import sys
 import time
 import zipfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -234,12 +235,22 @@ def run(
 
 
 def _loaded(todo: list[Source], month: str | None, workers: int) -> Iterator[tuple[str, str, Bulletin | InputError]]:
-    """Sources read and segmented in order, by `workers` processes (0: in this process)."""
+    """Sources read and segmented in order, by `workers` processes (0: in this process).
+
+    At most a few documents per worker are read ahead, so memory stays flat however long the
+    archive is and however slow the model is.
+    """
     if workers <= 0 or len(todo) < 2:
         yield from (_load(s, month) for s in todo)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(_load, todo, [month] * len(todo), chunksize=4)
+        ahead: deque = deque()
+        for source in todo:
+            ahead.append(pool.submit(_load, source, month))
+            if len(ahead) >= 4 * workers:
+                yield ahead.popleft().result()
+        while ahead:
+            yield ahead.popleft().result()
 
 
 def table_rows(rows_path: Path) -> Iterator[dict[str, Any]]:

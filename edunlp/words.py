@@ -1,0 +1,70 @@
+"""Chinese word segmentation for bulletin text.
+
+The segmenter is a pkuseg model trained on People's Daily (training/train_segmenter.py, shipped in
+models/edunlp-pkuseg/) plus a user dictionary of this field's platform, system, policy and body
+names (edunlp/data/user_dict.txt, one name a line, no comments: pkuseg reads every line as a word).
+Names in the dictionary always come out as one word. No entry may begin with another entry
+(tests/test_words.py checks it): pkuseg's matcher, on text such as 关键信息基础设施安全 with both
+关键信息基础设施 and 关键信息基础设施安全保护条例 listed, returns the partial longer match
+关键信息基础设施安全 as one word; without prefixes it always cuts right. pkuseg's own
+post-processing, which merges words found in its general dictionary (客户端, 8月底, 30余), is
+switched off: it cost 1 point of F1 on the held-out People's Daily text (evaluation/
+eval_segmenter.py), and without it words follow the one standard the model learnt.
+
+It runs inside spaCy's Chinese tokenizer, built from the pkuseg directory on first use and cached,
+one per process. Building at load time rather than shipping a spaCy `to_disk` directory keeps one
+compact copy of the model: `to_disk` rewrites the weights uncompressed as float64.
+
+Text is folded with `edunlp.normalize.fold` (full-width → ASCII, traditional → simplified) before
+segmenting, as the training text was. The fold keeps the length, so spans index the original text.
+If the model directory is missing, segmentation falls back to one token per character (spaCy's
+`char` segmenter) with a warning, once.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import warnings
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from .normalize import fold
+
+_REPO = Path(__file__).resolve().parents[1]
+MODEL_DIR = Path(os.environ.get("EDUNLP_PKUSEG_MODEL", _REPO / "models" / "edunlp-pkuseg"))
+USER_DICT = Path(__file__).resolve().parent / "data" / "user_dict.txt"
+
+
+@functools.lru_cache(maxsize=1)
+def nlp() -> Language:
+    """The spaCy pipeline whose tokenizer is the segmenter (built once per process).
+
+    `nlp()(text)` segments `text` as given; pass `fold(text)` for full-width or traditional text,
+    as `tokenize` does (same length, so token offsets also index `text`)."""
+    if not (MODEL_DIR / "weights.npz").is_file():
+        warnings.warn(
+            f"{MODEL_DIR}: no pkuseg model here, so words are segmented one character each "
+            "(spaCy's char segmenter). Train it with `python -m training.train_segmenter` or set "
+            "EDUNLP_PKUSEG_MODEL to its directory.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return spacy.blank("zh")
+    pipeline = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}})
+    pipeline.tokenizer.initialize(pkuseg_model=str(MODEL_DIR), pkuseg_user_dict=str(USER_DICT))
+    pipeline.tokenizer.pkuseg_seg.postprocesser.do_process = False  # kept by to_disk/spacy.load
+    return pipeline
+
+
+def token_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every word of `text`, end exclusive; whitespace is not a word."""
+    doc = nlp()(fold(text))
+    return [(token.idx, token.idx + len(token)) for token in doc if not token.is_space]
+
+
+def tokenize(text: str) -> list[str]:
+    """The words of `text`, cut from the original (unfolded) text, whitespace dropped."""
+    return [text[start:end] for start, end in token_spans(text)]
