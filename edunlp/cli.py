@@ -40,7 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--base", help="BERT-family directory to start from (default: models/edunlp-zh-mini-base)")
     train.add_argument("--epochs", type=int, default=8)
     train.add_argument("--batch-size", type=int, default=16)
-    train.add_argument("--lr", type=float, default=2e-4)
+    train.add_argument("--lr", type=float, default=1e-4, help="learning rate of the encoder")
+    train.add_argument("--head-lr", type=float, default=2e-3, help="learning rate of the two new heads")
+    train.add_argument("--window", type=int, default=128, help="tokens per window (the base's pretraining length)")
     train.add_argument("--seed", type=int, default=13)
     train.add_argument("--patience", type=int, default=2)
     train.add_argument("--max-minutes", type=float, help="stop after this many minutes (keeps the best epoch)")
@@ -146,7 +148,8 @@ def _train(args: argparse.Namespace) -> int:
 
     examples = _read_labelled(args.data)
     train, dev = (examples, _read_labelled(args.dev)) if args.dev else split_dev(examples, seed=args.seed)
-    config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed,
+    config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
+                         head_learning_rate=args.head_lr, seed=args.seed, max_length=args.window,
                          patience=args.patience, max_minutes=args.max_minutes)
     test = _read_labelled(args.test) if args.test else []
     command = shlex.join(["edunlp", *args.argv])

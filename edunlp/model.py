@@ -73,7 +73,10 @@ class JointModel(BertPreTrainedModel):
             label_logits = self.classifier(pooled)
         loss = None
         if span_labels is not None and tag_ids is not None:
-            label_loss = nn.functional.binary_cross_entropy_with_logits(label_logits, span_labels)
+            # Summed over labels, so a span's labels weigh as much as a token's tag in the total.
+            label_loss = nn.functional.binary_cross_entropy_with_logits(
+                label_logits, span_labels, reduction="none"
+            ).sum(-1).mean()
             tag_loss = nn.functional.cross_entropy(
                 tag_logits.reshape(-1, tag_logits.size(-1)), tag_ids.reshape(-1), ignore_index=-100
             )

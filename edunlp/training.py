@@ -29,20 +29,34 @@ from .corpus import ENTITY_TYPES, LABELS, Example
 from .model import Features, JointModel, collate, encode_tags
 from .normalize import fold
 from .segment import split_sentences
-from .tagger import DEFAULT_MAX_LENGTH, ParagraphInput, Tagger
+from .tagger import ParagraphInput, Tagger
 
 
 @dataclass
 class TrainConfig:
     epochs: int = 8
     batch_size: int = 16
-    learning_rate: float = 2e-4
+    learning_rate: float = 1e-4
+    head_learning_rate: float = 2e-3  # the new heads learn faster than the pretrained encoder
     warmup: float = 0.1
     seed: int = 13
     patience: int = 2
-    max_length: int = DEFAULT_MAX_LENGTH
+    max_length: int = 128  # tokens per window; our base was pretrained on windows of 128
     head_dropout: float = 0.5  # share of training paragraphs shown without their head
     max_minutes: float | None = None
+
+
+def length_batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[list[int]]:
+    """Shuffled batches of records of similar length (less padding), sorted within pools of 50 batches."""
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    pool = 50 * batch_size
+    batches = []
+    for start in range(0, len(order), pool):
+        ranked = sorted(order[start : start + pool], key=lambda i: lengths[i])
+        batches.extend(ranked[i : i + batch_size] for i in range(0, len(ranked), batch_size))
+    rng.shuffle(batches)
+    return batches
 
 
 def paragraph_input(example: Example, with_head: bool = True) -> ParagraphInput:
@@ -160,20 +174,26 @@ def fit(
     model = tagger.model.to(device)
     pad_id = tagger.tokenizer.pad_token_id or 0
 
-    optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=0.01)
+    heads = [p for name, p in model.named_parameters() if not name.startswith("bert.")]
+    encoder = [p for name, p in model.named_parameters() if name.startswith("bert.")]
+    optimizer = torch.optim.AdamW(
+        [{"params": encoder, "lr": config.learning_rate}, {"params": heads, "lr": config.head_learning_rate}],
+        weight_decay=0.01,
+    )
     scheduler = None
     best_score, best_state, best_epoch, stale = -float("inf"), None, 0, 0
     started = time.monotonic()
     history = []
     for epoch in range(1, config.epochs + 1):
-        dataset = _training_records(tagger, train, config, rng).shuffle(seed=config.seed + epoch)
+        dataset = _training_records(tagger, train, config, rng)
+        batches = length_batches([len(ids) for ids in dataset["input_ids"]], config.batch_size, rng)
         if scheduler is None:
-            total = (len(dataset) + config.batch_size - 1) // config.batch_size * config.epochs
+            total = len(batches) * config.epochs
             scheduler = get_linear_schedule_with_warmup(optimizer, int(total * config.warmup), total)
         model.train()
-        bar = tqdm(range(0, len(dataset), config.batch_size), desc=f"epoch {epoch}", disable=not progress)
-        for start in bar:
-            records = dataset[start : start + config.batch_size]
+        bar = tqdm(batches, desc=f"epoch {epoch}", disable=not progress)
+        for indices in bar:
+            records = dataset[indices]
             rows = [dict(zip(records, values)) for values in zip(*records.values())]
             batch = {k: v.to(device) for k, v in _batch(rows, pad_id).items()}
             loss = model(**batch).loss

@@ -1,0 +1,116 @@
+"""The shipped edunlp-zh-mini-base loads offline and works; load_encoder refuses non-models;
+whole-word masking masks whole words; the pretraining script's `train` runs end to end on a
+handful of sequences with a 1-layer, 32-wide model."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from safetensors import safe_open
+from transformers import AutoModelForMaskedLM, AutoTokenizer
+
+from edunlp.encoder import DEFAULT_ENCODER, load_encoder
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "training"))
+from pretrain_mlm import mask_whole_words, parse_args, train  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def mlm():
+    tokenizer = AutoTokenizer.from_pretrained(DEFAULT_ENCODER, local_files_only=True)
+    model = AutoModelForMaskedLM.from_pretrained(DEFAULT_ENCODER, local_files_only=True).eval()
+    return tokenizer, model
+
+
+def test_shipped_directory_is_a_small_safetensors_model():
+    for name in ["config.json", "model.safetensors", "tokenizer.json", "README.md"]:
+        assert (DEFAULT_ENCODER / name).is_file(), name
+    assert not (DEFAULT_ENCODER / "pytorch_model.bin").exists()
+    weights = DEFAULT_ENCODER / "model.safetensors"
+    with safe_open(str(weights), framework="pt") as f:
+        dtype = f.get_slice(next(iter(f.keys()))).get_dtype()
+    # fp32 only while it stays under 25 MiB, fp16 above that.
+    assert dtype in {"F32", "F16"}
+    assert dtype == "F16" or weights.stat().st_size < 25 * 2**20
+
+
+def test_forward_pass_shapes(mlm):
+    tokenizer, model = mlm
+    encoded = tokenizer("教育部印发通知。", return_tensors="pt")
+    assert encoded["input_ids"].shape == (1, 10)  # [CLS] + 8 characters + [SEP]
+    with torch.no_grad():
+        logits = model(**encoded).logits
+    assert logits.shape == (1, 10, model.config.vocab_size)
+    assert torch.isfinite(logits).all()
+
+    base_tokenizer, base = load_encoder(task="base")
+    with torch.no_grad():
+        hidden = base(**base_tokenizer("教育部印发通知。", return_tensors="pt")).last_hidden_state
+    assert hidden.shape == (1, 10, base.config.hidden_size)
+
+
+def test_full_width_and_traditional_text_map_to_known_ids(mlm):
+    tokenizer, _ = mlm
+    full_width = tokenizer("２０２３年，ＩＰｖ６部署率达到９９．５％")["input_ids"]
+    ascii_form = tokenizer("2023年,IPv6部署率达到99.5%")["input_ids"]
+    assert full_width == ascii_form
+    traditional = tokenizer("教育資訊化與網絡安全")["input_ids"]
+    assert tokenizer.unk_token_id not in full_width + traditional
+
+
+def test_load_encoder_refuses_a_directory_without_a_model(tmp_path):
+    with pytest.raises(ValueError, match="config.json missing") as error:
+        load_encoder(tmp_path)
+    assert str(tmp_path) in str(error.value)
+    with pytest.raises(ValueError, match="no such model directory"):
+        load_encoder(tmp_path / "absent")
+
+
+def test_load_encoder_refuses_a_directory_with_only_pickle_weights(tmp_path):
+    for name in ["config.json", "tokenizer.json", "tokenizer_config.json"]:
+        shutil.copy(DEFAULT_ENCODER / name, tmp_path / name)
+    (tmp_path / "pytorch_model.bin").write_bytes(b"not loaded")
+    with pytest.raises(ValueError, match="pytorch_model.bin") as error:
+        load_encoder(tmp_path, task="masked-lm")
+    assert str(tmp_path) in str(error.value)
+
+
+def test_whole_word_masking_masks_whole_words_only():
+    rng = np.random.default_rng(0)
+    word_ids = [-1] + [w for w in range(40) for _ in range(1 + w % 3)] + [-1]
+    input_ids = list(range(100, 100 + len(word_ids)))
+    masked, labels = mask_whole_words(input_ids, word_ids, rng, 4, 5, 6000)
+    chosen = {i for i, label in enumerate(labels) if label != -100}
+    assert chosen and 0 not in chosen and len(word_ids) - 1 not in chosen
+    for w in {word_ids[i] for i in chosen}:
+        assert {i for i, x in enumerate(word_ids) if x == w} <= chosen
+    assert len(chosen) <= round(0.15 * (len(word_ids) - 2))
+    assert all(labels[i] == input_ids[i] for i in chosen)
+    assert sum(masked[i] == 4 for i in chosen) > len(chosen) / 2
+
+
+def test_pretraining_script_runs_end_to_end(tmp_path):
+    out = tmp_path / "tiny"
+    summary = train(parse_args([
+        "--tokenizer", str(DEFAULT_ENCODER), "--out", str(out), "--max-paragraphs", "30",
+        "--epochs", "1", "--batch-size", "8", "--layers", "1", "--hidden", "32", "--heads", "2",
+        "--intermediate", "64",
+    ]))
+    assert summary["steps"] > 0
+    assert set(summary["training_sequences"]) == {"peoples_daily", "bulletins"}
+    assert json.loads((out / "training_summary.json").read_text())["steps"] == summary["steps"]
+    tokenizer, model = load_encoder(out, task="masked-lm")
+    assert model.config.num_hidden_layers == 1 and model.config.hidden_size == 32
+    assert len(tokenizer) == model.config.vocab_size

