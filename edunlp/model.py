@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 from torch import nn
 from transformers import BertConfig, BertModel, BertPreTrainedModel, PreTrainedTokenizerBase
@@ -166,6 +167,31 @@ def collate(features: list[Features], pad_id: int) -> dict[str, torch.Tensor]:
         "span_index": torch.tensor(span_rows, dtype=torch.long),
         "span_mask": torch.stack(span_masks),
     }
+
+
+def allowed_transitions(tags: list[str]) -> np.ndarray:
+    """(previous, next) → allowed under BIO: I-X only after B-X or I-X."""
+    allowed = np.ones((len(tags), len(tags)), dtype=bool)
+    for j, tag in enumerate(tags):
+        if tag.startswith("I-"):
+            allowed[:, j] = [prev in (f"B-{tag[2:]}", tag) for prev in tags]
+    return allowed
+
+
+def viterbi(log_probs: np.ndarray, allowed: np.ndarray, starts: np.ndarray) -> list[int]:
+    """The best tag sequence that obeys BIO (a span cannot start with I-), from per-token log-probs."""
+    n, k = log_probs.shape
+    penalty = np.where(allowed, 0.0, -1e9)
+    score = log_probs[0] + np.where(starts, 0.0, -1e9)
+    back = np.zeros((n, k), dtype=np.int64)
+    for i in range(1, n):
+        candidates = score[:, None] + penalty
+        back[i] = candidates.argmax(0)
+        score = candidates.max(0) + log_probs[i]
+    best = [int(score.argmax())]
+    for i in range(n - 1, 0, -1):
+        best.append(int(back[i, best[-1]]))
+    return best[::-1]
 
 
 def decode_tags(tags: list[str], offsets: list[tuple[int, int] | None]) -> list[tuple[int, int, str]]:

@@ -7,7 +7,6 @@ Batches are built from length-sorted chunks under a token budget (dynamic paddin
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +14,9 @@ import numpy as np
 import torch
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
-from .model import Chunk, Features, JointModel, bio_tags, chunk_paragraph, collate, decode_tags, featurize
+from .model import (
+    Chunk, Features, JointModel, allowed_transitions, bio_tags, chunk_paragraph, collate, decode_tags, featurize, viterbi,
+)
 
 DEFAULT_MAX_LENGTH = 256
 
@@ -48,6 +49,8 @@ class Tagger:
         config = model.config
         self.labels: list[str] = list(config.action_labels)
         self.tags: list[str] = bio_tags(list(config.entity_types))
+        self.allowed = allowed_transitions(self.tags)
+        self.starts = np.array([not tag.startswith("I-") for tag in self.tags])
         thresholds = getattr(config, "thresholds", None) or {}
         self.thresholds = np.array([thresholds.get(label, 0.5) for label in self.labels])
         self.max_length = min(getattr(config, "window", DEFAULT_MAX_LENGTH), config.max_position_embeddings)
@@ -108,20 +111,30 @@ class Tagger:
             inputs = {k: v.to(device) for k, v in collate([features[i] for i in batch], pad_id).items()}
             output = self.model(**inputs)
             scores = torch.sigmoid(output.label_logits.float()).cpu().numpy()
-            probabilities = torch.softmax(output.tag_logits.float(), dim=-1).cpu()
-            best_prob, best_tag = probabilities.max(-1)
+            log_probs = torch.log_softmax(output.tag_logits.float(), dim=-1).cpu().numpy()
             span_row = 0
             for row, i in enumerate(batch):
                 n_spans = len(features[i].spans)
                 chunk_scores[i] = scores[span_row : span_row + n_spans]
                 span_row += n_spans
-                n = len(features[i].input_ids)
-                tags = [self.tags[t] for t in best_tag[row, :n].tolist()]
-                token_probs = best_prob[row, :n].tolist()
-                for start, end, kind in decode_tags(tags, features[i].offsets):
-                    probs = [p for p, o in zip(token_probs, features[i].offsets) if o and start <= o[0] < end]
-                    chunk_entities[i].append((start, end, kind, float(np.mean(probs)) if probs else math.nan))
+                chunk_entities[i] = self._entities(log_probs[row], features[i].offsets)
         return self._gather(paragraphs, chunks, chunk_scores, chunk_entities)
+
+    def _entities(self, log_probs: np.ndarray, offsets: list) -> list[tuple[int, int, str, float]]:
+        """Entity spans of one chunk: BIO-constrained Viterbi over its body tokens, scored by the
+        mean probability of the chosen tags."""
+        body = [i for i, offset in enumerate(offsets) if offset is not None]
+        if not body:
+            return []
+        path = viterbi(log_probs[body], self.allowed, self.starts)
+        tags = [self.tags[t] for t in path]
+        chosen = np.exp(log_probs[body, path])
+        entities = []
+        body_offsets = [offsets[i] for i in body]
+        for start, end, kind in decode_tags(tags, body_offsets):
+            inside = [p for p, o in zip(chosen, body_offsets) if start <= o[0] < end]
+            entities.append((start, end, kind, float(np.mean(inside))))
+        return entities
 
     def _gather(self, paragraphs, chunks, chunk_scores, chunk_entities) -> list[ParagraphOutput]:
         """Paragraph score = max over its chunks; sentence scores and entities collected in order."""
