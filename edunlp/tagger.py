@@ -42,10 +42,13 @@ class ParagraphOutput:
 class Tagger:
     """Loads a fine-tuned model directory and predicts labels and entities for paragraphs."""
 
-    def __init__(self, model: JointModel, tokenizer: PreTrainedTokenizerBase, token_budget: int = 8192) -> None:
+    def __init__(
+        self, model: JointModel, tokenizer: PreTrainedTokenizerBase, token_budget: int = 8192, viterbi: bool = True
+    ) -> None:
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.token_budget = token_budget
+        self.viterbi = viterbi  # False: each token's most likely tag, as Hugging Face's pipeline does
         config = model.config
         self.labels: list[str] = list(config.action_labels)
         self.tags: list[str] = bio_tags(list(config.entity_types))
@@ -126,7 +129,7 @@ class Tagger:
         body = [i for i, offset in enumerate(offsets) if offset is not None]
         if not body:
             return []
-        path = viterbi(log_probs[body], self.allowed, self.starts)
+        path = viterbi(log_probs[body], self.allowed, self.starts) if self.viterbi else log_probs[body].argmax(1).tolist()
         tags = [self.tags[t] for t in path]
         chosen = np.exp(log_probs[body, path])
         entities = []

@@ -103,3 +103,22 @@ def test_train_then_tag_with_the_result(tmp_path: Path, tiny_base: Path) -> None
     for entity in paragraph.entities:
         assert bulletin.text[entity.start : entity.end] == entity.text
     assert nlp.stage_names == ["tagger", "indicators"]
+
+
+def test_viterbi_never_starts_a_span_with_i_and_keeps_spans_whole() -> None:
+    import numpy as np
+
+    from edunlp.model import allowed_transitions, viterbi
+
+    tags = bio_tags(["ORG", "DOC"])
+    # Per token, argmax alone would give B-ORG I-DOC I-ORG I-ORG: a span broken by a type switch.
+    probs = np.full((4, len(tags)), 0.01)
+    for i, (tag, p) in enumerate([("B-ORG", 0.9), ("I-DOC", 0.5), ("I-ORG", 0.9), ("I-ORG", 0.9)]):
+        probs[i, tags.index(tag)] = p
+    probs[1, tags.index("I-ORG")] = 0.4
+    path = [tags[t] for t in viterbi(np.log(probs), allowed_transitions(tags), np.array([not t.startswith("I-") for t in tags]))]
+    assert path == ["B-ORG", "I-ORG", "I-ORG", "I-ORG"]
+    starts = np.array([not t.startswith("I-") for t in tags])
+    first = np.log(np.full((1, len(tags)), 0.01))
+    first[0, tags.index("I-DOC")] = 0.0
+    assert not tags[viterbi(first, allowed_transitions(tags), starts)[0]].startswith("I-")
