@@ -178,20 +178,29 @@ def allowed_transitions(tags: list[str]) -> np.ndarray:
     return allowed
 
 
-def viterbi(log_probs: np.ndarray, allowed: np.ndarray, starts: np.ndarray) -> list[int]:
-    """The best tag sequence that obeys BIO (a span cannot start with I-), from per-token log-probs."""
-    n, k = log_probs.shape
+def viterbi(log_probs: np.ndarray, lengths: np.ndarray, allowed: np.ndarray, starts: np.ndarray) -> list[list[int]]:
+    """Best BIO-valid tag paths (a span never starts with I-) for a batch of sequences at once.
+
+    `log_probs` is (batch, tokens, tags), padded after each row's `lengths[row]` tokens.
+    """
+    batch, steps, k = log_probs.shape
     penalty = np.where(allowed, 0.0, -1e9)
-    score = log_probs[0] + np.where(starts, 0.0, -1e9)
-    back = np.zeros((n, k), dtype=np.int64)
-    for i in range(1, n):
-        candidates = score[:, None] + penalty
-        back[i] = candidates.argmax(0)
-        score = candidates.max(0) + log_probs[i]
-    best = [int(score.argmax())]
-    for i in range(n - 1, 0, -1):
-        best.append(int(back[i, best[-1]]))
-    return best[::-1]
+    score = log_probs[:, 0] + np.where(starts, 0.0, -1e9)
+    back = np.zeros((batch, steps, k), dtype=np.int64)
+    for i in range(1, steps):
+        candidates = score[:, :, None] + penalty  # (batch, previous, next)
+        best_previous = candidates.argmax(1)
+        stepped = np.take_along_axis(candidates, best_previous[:, None, :], 1)[:, 0] + log_probs[:, i]
+        live = (i < lengths)[:, None]
+        back[:, i] = np.where(live, best_previous, np.arange(k))
+        score = np.where(live, stepped, score)
+    paths = []
+    for row in range(batch):
+        path = [int(score[row].argmax())]
+        for i in range(int(lengths[row]) - 1, 0, -1):
+            path.append(int(back[row, i, path[-1]]))
+        paths.append(path[::-1])
+    return paths
 
 
 def decode_tags(tags: list[str], offsets: list[tuple[int, int] | None]) -> list[tuple[int, int, str]]:

@@ -120,24 +120,33 @@ class Tagger:
                 n_spans = len(features[i].spans)
                 chunk_scores[i] = scores[span_row : span_row + n_spans]
                 span_row += n_spans
-                chunk_entities[i] = self._entities(log_probs[row], features[i].offsets)
+            for i, entities in zip(batch, self._entities(log_probs, [features[i].offsets for i in batch])):
+                chunk_entities[i] = entities
         return self._gather(paragraphs, chunks, chunk_scores, chunk_entities)
 
-    def _entities(self, log_probs: np.ndarray, offsets: list) -> list[tuple[int, int, str, float]]:
-        """Entity spans of one chunk: BIO-constrained Viterbi over its body tokens, scored by the
-        mean probability of the chosen tags."""
-        body = [i for i, offset in enumerate(offsets) if offset is not None]
-        if not body:
-            return []
-        path = viterbi(log_probs[body], self.allowed, self.starts) if self.viterbi else log_probs[body].argmax(1).tolist()
-        tags = [self.tags[t] for t in path]
-        chosen = np.exp(log_probs[body, path])
-        entities = []
-        body_offsets = [offsets[i] for i in body]
-        for start, end, kind in decode_tags(tags, body_offsets):
-            inside = [p for p, o in zip(chosen, body_offsets) if start <= o[0] < end]
-            entities.append((start, end, kind, float(np.mean(inside))))
-        return entities
+    def _entities(self, log_probs: np.ndarray, offsets: list[list]) -> list[list[tuple[int, int, str, float]]]:
+        """Entity spans of each chunk of a batch: BIO-constrained Viterbi over the body tokens (or
+        each token's best tag), scored by the mean probability of the chosen tags."""
+        bodies = [[i for i, offset in enumerate(row) if offset is not None] for row in offsets]
+        lengths = np.array([len(body) for body in bodies])
+        body_log_probs = np.zeros((len(bodies), max(lengths.max(initial=0), 1), log_probs.shape[-1]))
+        for row, body in enumerate(bodies):
+            body_log_probs[row, : len(body)] = log_probs[row, body]
+        if self.viterbi:
+            paths = viterbi(body_log_probs, lengths, self.allowed, self.starts)
+        else:
+            paths = [body_log_probs[row, :n].argmax(1).tolist() for row, n in enumerate(lengths)]
+        results = []
+        for row, (body, path) in enumerate(zip(bodies, paths)):
+            body_offsets = [offsets[row][i] for i in body]
+            chosen = np.exp(body_log_probs[row, np.arange(len(path)), path]) if path else np.zeros(0)
+            starts = [o[0] for o in body_offsets]
+            entities = []
+            for start, end, kind in decode_tags([self.tags[t] for t in path], body_offsets):
+                first, last = starts.index(start), np.searchsorted(starts, end)
+                entities.append((start, end, kind, float(chosen[first:last].mean())))
+            results.append(entities)
+        return results
 
     def _gather(self, paragraphs, chunks, chunk_scores, chunk_entities) -> list[ParagraphOutput]:
         """Paragraph score = max over its chunks; sentence scores and entities collected in order."""

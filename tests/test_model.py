@@ -116,9 +116,10 @@ def test_viterbi_never_starts_a_span_with_i_and_keeps_spans_whole() -> None:
     for i, (tag, p) in enumerate([("B-ORG", 0.9), ("I-DOC", 0.5), ("I-ORG", 0.9), ("I-ORG", 0.9)]):
         probs[i, tags.index(tag)] = p
     probs[1, tags.index("I-ORG")] = 0.4
-    path = [tags[t] for t in viterbi(np.log(probs), allowed_transitions(tags), np.array([not t.startswith("I-") for t in tags]))]
-    assert path == ["B-ORG", "I-ORG", "I-ORG", "I-ORG"]
     starts = np.array([not t.startswith("I-") for t in tags])
-    first = np.log(np.full((1, len(tags)), 0.01))
+    first = np.log(np.full((4, len(tags)), 0.01))
     first[0, tags.index("I-DOC")] = 0.0
-    assert not tags[viterbi(first, allowed_transitions(tags), starts)[0]].startswith("I-")
+    # Two sequences in one batch: the second is one token long (padded to four).
+    paths = viterbi(np.stack([np.log(probs), first]), np.array([4, 1]), allowed_transitions(tags), starts)
+    assert [tags[t] for t in paths[0]] == ["B-ORG", "I-ORG", "I-ORG", "I-ORG"]
+    assert len(paths[1]) == 1 and not tags[paths[1][0]].startswith("I-")
