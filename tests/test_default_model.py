@@ -82,7 +82,7 @@ def test_seed_regional_paragraphs_get_the_lines_they_mention(nlp: edunlp.Pipelin
             if re.search(cue, text):
                 expected += 1
                 found += line in labels | sentence_labels
-    assert expected >= 15 and found / expected >= 0.8, (found, expected)
+    assert expected >= 10 and found / expected >= 0.8, (found, expected)
 
 
 def test_retrain_from_the_shipped_model_on_a_tiny_file_then_tag(tmp_path: Path) -> None:
