@@ -228,7 +228,7 @@ def fit(
     figures = {name: {"model": evaluate(tagger, examples), "baseline": baseline.evaluate(examples)}
                for name, examples in splits.items() if examples}
     summary = {
-        "base": str(base),
+        "base": _shown(base),
         "command": command,
         "train_paragraphs": len(train),
         "dev_paragraphs": len(dev),
@@ -249,6 +249,12 @@ def fit(
         (Path(temp) / "README.md").write_text(model_card(summary, figures, tagger.labels), encoding="utf-8")
         _replace_dir(Path(temp), Path(out))
     return summary
+
+
+def _shown(path: str | Path) -> str:
+    """A path as a reader of the card would type it: relative to the working directory when inside it."""
+    resolved = Path(path).resolve()
+    return str(resolved.relative_to(Path.cwd())) if resolved.is_relative_to(Path.cwd()) else str(resolved)
 
 
 def _replace_dir(new: Path, target: Path) -> None:
