@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from peoples_daily import tagged_file  # noqa: E402  (a sibling module, not a package)
+from peoples_daily import gold_words  # noqa: E402  (a sibling module, not a package)
 
 import opencc
 from tokenizers import Tokenizer, decoders, normalizers, pre_tokenizers, processors
@@ -100,18 +100,7 @@ def is_cjk(char: str) -> bool:
 
 def read_peoples_daily() -> list[list[str]]:
     """Paragraphs of People's Daily as lists of gold words, NFKC-folded (full-width → ASCII)."""
-    paragraphs = []
-    path = tagged_file()
-    for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        words = []
-        for item in line.split():
-            word, sep, _tag = item.rpartition("/")
-            if not sep or not word:
-                raise ValueError(f"{path}:{line_no}: token {item!r} is not word/POS")
-            words.append(unicodedata.normalize("NFKC", word))
-        if words:
-            paragraphs.append(words)
-    return paragraphs
+    return [[unicodedata.normalize("NFKC", w) for w in words] for words in gold_words() if words]
 
 
 def read_bulletin_paragraphs(corpora: Path = CORPORA) -> list[tuple[str, str]]:

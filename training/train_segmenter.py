@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from peoples_daily import tagged_file  # noqa: E402  (a sibling module, not a package)
+from peoples_daily import gold_words, tagged_file  # noqa: E402  (a sibling module, not a package)
 
 import numpy as np
 import srsly
@@ -54,16 +54,8 @@ PRUNE_BELOW = 0.01  # a feature whose five tag weights are all smaller than this
 def read_paragraphs(path: Path) -> list[list[str]]:
     """Every line of `path` as its list of folded gold words (empty lines give empty lists, so
     the list index is the paragraph index of the split)."""
-    paragraphs = []
-    for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        words = []
-        for item in line.split():
-            word, sep, _tag = item.rpartition("/")
-            if not sep or not word:
-                raise ValueError(f"{path}:{line_no}: token {item!r} is not word/POS")
-            words.extend(fold(word).split())  # a folded word could hold a space: keep pieces
-        paragraphs.append(words)
-    return paragraphs
+    # A folded word could hold a space: keep its pieces.
+    return [[piece for word in words for piece in fold(word).split()] for words in gold_words(path)]
 
 
 def split_sentences(words: list[str]) -> list[list[str]]:
