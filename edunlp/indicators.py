@@ -18,6 +18,9 @@ fold, so every offset also indexes the original text:
    - count before its noun: "1919家企业", "23个县" → the noun after the measure word;
    - count after its noun: "安全威胁933个", "其中漏洞716个" → the words before the number,
      from the last predicate verb (通报, 开通 …) or marker (其中, 共, 等) on.
+4. Trim each name by the pkuseg words and their parts of speech (`edunlp.words.tagged_spans`):
+   scope words, places and adverbs go from its start (全省|教育城域网覆盖率, 安徽省|…),
+   particles from its end (占教师总数|的). Only whole words go, and a name keeps at least one.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from dataclasses import dataclass
 from edunlp.document import Bulletin, Entity, Indicator, Quantity
 from edunlp.normalize import fold
 from edunlp.quantities import QUANTITY_RE, UNITS, quantity_from_match, read_word_list
+from edunlp.words import tagged_spans
 
 PREDICATE_VERBS = sorted(read_word_list("indicator_verbs.txt"), key=len, reverse=True)
 
@@ -58,11 +62,17 @@ NOUN_HEADS_AFTER_VERB = ["带宽", "比例", "情况", "人数", "次数", "数�
 # Names too vague alone: 数量达到431万间 takes the noun of the clause before (多媒体教室数量).
 GENERIC_NAMES = ["数量", "总数", "总量", "人数", "规模", "数目"]
 # Units that measure rather than count, so never stand before a noun (100M, 85%, 3天).
-MEASURE_ONLY_UNITS = {"%", "‰", "", "元", "学时", "课时", "小时", "分钟", "天", "个月", "倍", "分", "平方米", "公里"} | {
+MEASURE_ONLY_UNITS = {"%", "‰", ":", "个百分点", "百分点", "", "元", "学时", "课时", "小时", "分钟", "天", "个月", "倍", "分", "平方米", "公里"} | {
     unit for unit in UNITS if unit.isascii()
 }
 # Adverbs and modals that open the predicate of a share (98%的学校|已实现…, …|能够熟练运用…).
 ADVERBS = ["尚未", "已经", "基本", "全部", "正在", "能够", "可以", "均", "已", "未", "都", "还"]
+# Parts of speech (PKU tag set) trimmed from a name: places, adverbs and scope words at its
+# start, particles at its end. Verbs stay: many names end in one (网络安全检查, 备案申请, 新闻报道).
+LEADING_TAGS = {"ns", "p"}
+SCOPE_WORDS = {"全国", "全省", "全市", "全区", "全县", "各地", "本省", "本市", "全校"}
+TRAILING_TAGS = {"u", "y"}
+NOMINAL_TAGS = {"n", "vn", "nz", "nt", "j", "b", "an", "Ng", "l", "nx", "ns", "nr"}
 SCOPE_PARENTHESIS = re.compile(r"\((?:含|不含|包括|包含|不包括)[^()]*\)")
 
 OPENING, CLOSING = "(《“‘[【〔", ")》”’]】〕"
@@ -87,7 +97,7 @@ MASK_RE = re.compile(
             rf"{_CN_YEAR}年",
             rf"\d{{1,2}}(?:[-—–~至]\d{{1,2}})?月(?:{_DAY_RANGE}|份|底|初|末|上旬|中旬|下旬)?",
             rf"{_DAY_RANGE}",
-            r"\d{1,2}[:：]\d{2}",
+            r"(?<![比为达])\d{1,2}:\d{2}(?![\d.])",  # 9:00, but not 生师比1:18
             r"第[\d零〇一二两三四五六七八九十百千]+",
             r"[〔\[【(]\s*\d{4}\s*[〕\]】)]\s*(?:第?\d+号)?",
             r"\d+号",
@@ -422,6 +432,28 @@ def _set_name(item: Found, text: str, start: int, end: int, prefix: str = "", su
     item.name_start, item.name_end = start, end
 
 
+def _trim_by_words(item: Found, text: str, words: list[tuple[int, int, str]]) -> None:
+    """Drop scope words from the start and predicate words from the end of a name taken
+    verbatim from the text (see LEADING_TAGS, TRAILING_TAGS)."""
+    start, end = item.name_start, item.name_end
+    inside = [w for w in words if start <= w[0] and w[1] <= end]
+    if len(inside) < 2:
+        return
+    trimmed = False
+    while len(inside) > 1 and inside[-1][2] in TRAILING_TAGS:
+        inside.pop()
+        trimmed = True
+    while len(inside) > 1 and (inside[0][2] in LEADING_TAGS or text[inside[0][0]:inside[0][1]] in SCOPE_WORDS) and any(
+        tag in NOMINAL_TAGS for _, _, tag in inside[1:]
+    ):
+        inside.pop(0)
+        start = inside[0][0]
+    if trimmed:
+        end = inside[-1][1]
+    if (start, end) != (item.name_start, item.name_end):
+        _set_name(item, text, start, end)
+
+
 def _period_for(text: str, folded: str, sentence: tuple[int, int], position: int) -> str | None:
     """The last period stated in the sentence before `position` (截至8月底, 2021年第二季度)."""
     last = None
@@ -446,6 +478,11 @@ def _read(text: str) -> tuple[list[Found], list[Indicator]]:
             in_clause = [f for f in in_sentence if clause[0] <= f.start < clause[1] and not f.name]
             _name_clause(text, folded, clause[0], clause[1], in_clause, clause_before)
             clause_before = clause
+        verbatim = [f for f in in_sentence if f.name and f.name == text[f.name_start:f.name_end]]
+        if verbatim:
+            words = [(s + sentence[0], e + sentence[0], tag) for s, e, tag in tagged_spans(text[slice(*sentence)])]
+            for item in verbatim:
+                _trim_by_words(item, text, words)
         for item in in_sentence:
             if item.embedded or not item.name:
                 continue

@@ -4,6 +4,9 @@
   is one span, each sentence inside it is another, so paragraph and sentence labels come from the
   same pass (a sigmoid per label: multi-label).
 * The entity head tags every token with BIO over the entity types.
+* Where `config.word_boundaries` is set, each character also carries its place in its pkuseg word
+  (begin, middle, end, single: `edunlp.words`), added to its embedding. A character model alone
+  cuts entities inside words (94.|7%, 4|月3日); the segmenter knows where words end.
 
 Text reaches the encoder folded (`normalize.fold`: simplified, NFKC), which keeps its length, so
 token offsets are offsets into the original text. Paragraphs longer than the window are packed
@@ -21,6 +24,9 @@ from transformers import BertConfig, BertModel, BertPreTrainedModel, PreTrainedT
 from transformers.utils import ModelOutput
 
 from .normalize import fold
+from .words import token_spans
+
+WORD_PLACES = ("none", "begin", "middle", "end", "single")  # a token's place in its word
 
 
 def bio_tags(entity_types: list[str]) -> list[str]:
@@ -51,6 +57,8 @@ class JointModel(BertPreTrainedModel):
         self.dropout = nn.Dropout(dropout)
         self.classifier = nn.Linear(config.hidden_size, len(config.action_labels))
         self.ner_classifier = nn.Linear(config.hidden_size, len(bio_tags(config.entity_types)))
+        self.word_places = nn.Embedding(len(WORD_PLACES), config.hidden_size) if getattr(
+            config, "word_boundaries", False) else None
         self.post_init()
 
     def forward(
@@ -62,9 +70,17 @@ class JointModel(BertPreTrainedModel):
         span_mask: torch.Tensor | None = None,
         span_labels: torch.Tensor | None = None,
         tag_ids: torch.Tensor | None = None,
+        word_places: torch.Tensor | None = None,
     ) -> JointOutput:
-        """`span_index[i]` is the batch row of span i, `span_mask[i]` its token mask (tokens,)."""
-        hidden = self.bert(input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
+        """`span_index[i]` is the batch row of span i, `span_mask[i]` its token mask (tokens,);
+        `word_places` (batch, tokens) indexes WORD_PLACES."""
+        if self.word_places is not None and word_places is not None:
+            embeds = self.bert.embeddings.word_embeddings(input_ids) + self.word_places(word_places)
+            hidden = self.bert(
+                inputs_embeds=embeds, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+        else:
+            hidden = self.bert(input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
         hidden = self.dropout(hidden)
         tag_logits = self.ner_classifier(hidden)
         label_logits = None
@@ -122,10 +138,27 @@ class Features:
     token_type_ids: list[int]
     offsets: list[tuple[int, int] | None]  # per token, char range in the paragraph; None off the body
     spans: list[tuple[int, int]]  # token ranges: the whole body first, then each sentence
+    word_places: list[int] = field(default_factory=list)  # per token, index into WORD_PLACES
+
+
+def word_places(text: str) -> list[int]:
+    """Each character's place in its pkuseg word, as an index into WORD_PLACES."""
+    places = [0] * len(text)
+    for start, end in token_spans(text):
+        if end - start == 1:
+            places[start] = 4
+        else:
+            places[start], places[end - 1] = 1, 3
+            places[start + 1 : end - 1] = [2] * (end - start - 2)
+    return places
 
 
 def featurize(
-    tokenizer: PreTrainedTokenizerBase, text: str, chunk: Chunk, head: str | None = None
+    tokenizer: PreTrainedTokenizerBase,
+    text: str,
+    chunk: Chunk,
+    head: str | None = None,
+    with_word_places: bool = False,
 ) -> Features:
     """Tokenise text[chunk] (folded) with an optional head as the second segment."""
     body = fold(text[chunk.start : chunk.end])
@@ -139,8 +172,11 @@ def featurize(
     for start, end, _ in chunk.sentences:
         inside = [i for i in body_tokens if start <= offsets[i][0] < end]
         spans.append((inside[0], inside[-1] + 1) if inside else spans[0])
-    token_type_ids = encoded["token_type_ids"]
-    return Features(encoded["input_ids"], token_type_ids, offsets, spans)
+    places = []
+    if with_word_places:
+        by_char = word_places(body)
+        places = [by_char[offset[0] - chunk.start] if offset else 0 for offset in offsets]
+    return Features(encoded["input_ids"], encoded["token_type_ids"], offsets, spans, places)
 
 
 def collate(features: list[Features], pad_id: int) -> dict[str, torch.Tensor]:
@@ -149,12 +185,15 @@ def collate(features: list[Features], pad_id: int) -> dict[str, torch.Tensor]:
     input_ids = torch.full((len(features), width), pad_id, dtype=torch.long)
     token_types = torch.zeros((len(features), width), dtype=torch.long)
     attention = torch.zeros((len(features), width), dtype=torch.long)
+    places = torch.zeros((len(features), width), dtype=torch.long)
     span_rows, span_masks = [], []
     for row, feature in enumerate(features):
         n = len(feature.input_ids)
         input_ids[row, :n] = torch.tensor(feature.input_ids)
         token_types[row, :n] = torch.tensor(feature.token_type_ids)
         attention[row, :n] = 1
+        if feature.word_places:
+            places[row, :n] = torch.tensor(feature.word_places)
         for start, end in feature.spans:
             mask = torch.zeros(width, dtype=torch.bool)
             mask[start:end] = True
@@ -166,6 +205,7 @@ def collate(features: list[Features], pad_id: int) -> dict[str, torch.Tensor]:
         "token_type_ids": token_types,
         "span_index": torch.tensor(span_rows, dtype=torch.long),
         "span_mask": torch.stack(span_masks),
+        "word_places": places,
     }
 
 

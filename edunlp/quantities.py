@@ -1,6 +1,7 @@
 """Read one quantity expression: 2910万人, 约1.2万余人次, 百分之八十五, 3万—5万人, 100M以上.
 
-A quantity is a number (Arabic digits, Chinese numerals or a mix such as 3亿5千万), an optional
+A quantity is a number (Arabic digits, Chinese numerals or a mix such as 3亿5千万; shares such
+as 百分之八十五, 三分之一 and 八成, read as percentages; ratios such as 1:6.5), an optional
 trailing multiplier (万, 亿; 千, 百 only after Arabic digits), an optional unit or measure word,
 and hedges around it (约, 余, 以上 …). `QUANTITY_RE` finds candidates in running text;
 `parse_quantity` reads one expression; `edunlp.indicators` decides which candidates in a text
@@ -67,12 +68,19 @@ _CHINESE = rf"[{CHINESE_NUMERAL_CHARS}]+(?:点[{CHINESE_DIGITS}]+)?"
 _ARABIC_MIXED = rf"(?:{_ARABIC})(?:[万亿千百]+(?:\d+(?:\.\d+)?[万亿千百]+)*)?"
 
 
+# 八成, 九成五: tenths. Not 成 that starts a word (三成员单位 is not a share).
+_TENTHS = rf"(?:[一二三四五六七八九]|十)成[一二三四五六七八九]?(?![员果立为功本效绩熟型长就都人])"
+_RATIO = rf"\d+(?:\.\d+)?:\d+(?:\.\d+)?"  # after fold, so ：is :
+
+
 def _number(tag: str) -> str:
-    """One number: 百分之N, N分之M, Arabic with multipliers, or a Chinese numeral."""
+    """One number: 百分之N, N分之M, N成, a ratio, Arabic with multipliers, or a Chinese numeral."""
     plain = f"{_ARABIC}|{_CHINESE}"
     return (
         rf"(?P<{tag}_percent>百分之(?:{plain}))"
         rf"|(?P<{tag}_fraction>(?:{plain})分之(?:{plain}))"
+        rf"|(?P<{tag}_tenths>{_TENTHS})"
+        rf"|(?P<{tag}_ratio>{_RATIO})"
         rf"|(?P<{tag}>{_ARABIC_MIXED}|{_CHINESE})"
     )
 
@@ -114,7 +122,7 @@ def split_number(number: str) -> tuple[Decimal, str]:
 
 
 def _percent_or_fraction(match: re.Match, tag: str) -> Decimal | None:
-    """百分之八十五 → 85; 三分之一 → 33.33… (fractions are read as percentages)."""
+    """百分之八十五 → 85; 三分之一 → 33.33…; 八成 → 80, 九成五 → 95 (shares read as percentages)."""
     percent = match[f"{tag}_percent"]
     if percent:
         return _plain_number(percent[len("百分之"):])
@@ -122,7 +130,20 @@ def _percent_or_fraction(match: re.Match, tag: str) -> Decimal | None:
     if fraction:
         denominator, numerator = fraction.split("分之")
         return _plain_number(numerator) * 100 / _plain_number(denominator)
+    tenths = match[f"{tag}_tenths"]
+    if tenths:
+        whole, _, extra = tenths.partition("成")
+        return chinese_to_number(whole) * 10 + (chinese_to_number(extra) if extra else 0)
     return None
+
+
+def _ratio(match: re.Match, tag: str) -> Decimal | None:
+    """6.5:1 → 6.5, 1:4 → 0.25: the first term over the second."""
+    ratio = match[f"{tag}_ratio"]
+    if not ratio:
+        return None
+    first, second = (Decimal(term) for term in ratio.split(":"))
+    return first / second
 
 
 def _plain_number(text: str) -> Decimal:
@@ -131,16 +152,18 @@ def _plain_number(text: str) -> Decimal:
 
 
 def _number_text(match: re.Match, tag: str) -> str | None:
-    return match[tag] or match[f"{tag}_percent"] or match[f"{tag}_fraction"]
+    return match[tag] or match[f"{tag}_percent"] or match[f"{tag}_fraction"] or match[f"{tag}_tenths"]
 
 
 def quantity_from_match(match: re.Match, text: str) -> Quantity | None:
     """Build a Quantity from a `QUANTITY_RE` match on the folded text; `text` is the original
     wording of the same span. None when the numeral does not parse (十四五)."""
     try:
-        share = _percent_or_fraction(match, "first")
+        share, ratio = _percent_or_fraction(match, "first"), _ratio(match, "first")
         if share is not None:
             value, multiplier, unit = share, "", "%"
+        elif ratio is not None:
+            value, multiplier, unit = ratio, "", ":"
         else:
             value, multiplier = split_number(match["first"])
             unit = match["unit"] or ""

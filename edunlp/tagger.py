@@ -57,6 +57,7 @@ class Tagger:
         thresholds = getattr(config, "thresholds", None) or {}
         self.thresholds = np.array([thresholds.get(label, 0.5) for label in self.labels])
         self.max_length = min(getattr(config, "window", DEFAULT_MAX_LENGTH), config.max_position_embeddings)
+        self.word_boundaries = bool(getattr(config, "word_boundaries", False))
 
     @classmethod
     def from_pretrained(cls, path: str | Path, quantize: bool = False) -> Tagger:
@@ -85,7 +86,7 @@ class Tagger:
             max_chars = max(16, self.max_length - 2 - head_room)
             for chunk in chunk_paragraph(index, paragraph.sentences, len(paragraph.text), max_chars):
                 chunks.append(chunk)
-                features.append(featurize(self.tokenizer, paragraph.text, chunk, paragraph.head))
+                features.append(featurize(self.tokenizer, paragraph.text, chunk, paragraph.head, self.word_boundaries))
         return chunks, features
 
     def batches(self, features: list[Features]) -> list[list[int]]:

@@ -44,6 +44,7 @@ class TrainConfig:
     max_length: int = 128  # tokens per window; our base was pretrained on windows of 128
     head_dropout: float = 0.5  # share of training paragraphs shown without their head
     max_minutes: float | None = None
+    word_boundaries: bool = True  # feed each character's place in its pkuseg word (model.py)
 
 
 def length_batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[list[int]]:
@@ -110,6 +111,7 @@ def _training_records(tagger: Tagger, examples: list[Example], config: TrainConf
         records.append({
             "input_ids": feature.input_ids,
             "token_type_ids": feature.token_type_ids,
+            "word_places": feature.word_places,
             "spans": spans,
             "targets": targets,
             "tag_ids": encode_tags(example.entities, feature.offsets, tagger.tags),
@@ -118,7 +120,10 @@ def _training_records(tagger: Tagger, examples: list[Example], config: TrainConf
 
 
 def _batch(records: list[dict], pad_id: int) -> dict[str, torch.Tensor]:
-    features = [Features(r["input_ids"], r["token_type_ids"], [], [tuple(span) for span in r["spans"]]) for r in records]
+    features = [
+        Features(r["input_ids"], r["token_type_ids"], [], [tuple(span) for span in r["spans"]], r["word_places"])
+        for r in records
+    ]
     inputs = collate(features, pad_id)
     width = inputs["input_ids"].shape[1]
     tag_ids = torch.full((len(records), width), -100, dtype=torch.long)
@@ -129,10 +134,14 @@ def _batch(records: list[dict], pad_id: int) -> dict[str, torch.Tensor]:
     return inputs
 
 
-def new_tagger(base: str | Path, labels: list[str], entity_types: list[str], max_length: int) -> Tagger:
+def new_tagger(
+    base: str | Path, labels: list[str], entity_types: list[str], max_length: int, word_boundaries: bool = True
+) -> Tagger:
     """A tagger whose encoder starts from `base` and whose heads are new unless `base` has them."""
 
     config = BertConfig.from_pretrained(base, local_files_only=True)
+    new_word_places = word_boundaries and not getattr(config, "word_boundaries", False)
+    config.word_boundaries = word_boundaries
     same_heads = list(getattr(config, "action_labels", [])) == labels and list(
         getattr(config, "entity_types", [])) == entity_types
     config.action_labels, config.entity_types, config.window = labels, entity_types, max_length
@@ -143,6 +152,8 @@ def new_tagger(base: str | Path, labels: list[str], entity_types: list[str], max
     model = JointModel.from_pretrained(
         base, config=config, local_files_only=True, use_safetensors=True, ignore_mismatched_sizes=not same_heads
     )
+    if new_word_places:  # a no-op at first, so the encoder starts exactly as pretrained
+        torch.nn.init.zeros_(model.word_places.weight)
     tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)
     return Tagger(model, tokenizer)
 
@@ -169,7 +180,7 @@ def fit(
     np.random.seed(config.seed)
     torch.manual_seed(config.seed)
     rng = random.Random(config.seed)
-    tagger = new_tagger(base, list(LABELS), list(ENTITY_TYPES), config.max_length)
+    tagger = new_tagger(base, list(LABELS), list(ENTITY_TYPES), config.max_length, config.word_boundaries)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     model = tagger.model.to(device)
     pad_id = tagger.tokenizer.pad_token_id or 0
@@ -237,6 +248,8 @@ def fit(
         "best_epoch": best_epoch,
         "minutes": round(minutes, 2),
         "seed": config.seed,
+        "word_boundaries": config.word_boundaries,
+        "learning_rates": {"encoder": config.learning_rate, "heads": config.head_learning_rate},
         "history": history,
         "thresholds": tagger.model.config.thresholds if dev else {},
         "figures": {name: {"label_macro_f1": f["model"]["label_macro_f1"], "entity_f1": f["model"]["entity_f1"],
@@ -275,7 +288,9 @@ def model_card(summary: dict, figures: dict, labels: list[str]) -> str:
         "# edunlp fine-tuned model",
         "",
         "One BERT encoder with two heads: multi-label action lines (paragraph and sentence spans,",
-        "mean-pooled) and BIO entity tags (QUANTITY, INDICATOR, DATE, ORG, GPE, DOC, PLATFORM, EVENT).",
+        "mean-pooled) and BIO entity tags (QUANTITY, INDICATOR, DATE, ORG, GPE, DOC, PLATFORM, EVENT),",
+        "decoded with BIO-constrained Viterbi. With word places on, each character's place in its pkuseg",
+        "word (begin/middle/end/single) is added to its embedding.",
         "Load it with `edunlp.load(PATH)`; it is plain safetensors and a Hugging Face tokenizer.",
         "",
         "## How it was made",
@@ -284,6 +299,8 @@ def model_card(summary: dict, figures: dict, labels: list[str]) -> str:
         f"- paragraphs: train {summary['train_paragraphs']}, dev {summary['dev_paragraphs']}, test {summary['test_paragraphs']}",
         f"- epochs run: {summary['epochs_run']} (best on dev: {summary['best_epoch']}), seed {summary['seed']}, "
         f"{summary['minutes']} minutes",
+        f"- pkuseg word places as input: {'yes' if summary['word_boundaries'] else 'no'}; learning rates: "
+        f"encoder {summary['learning_rates']['encoder']:g}, heads {summary['learning_rates']['heads']:g}",
         f"- command: `{summary['command'] or 'edunlp train (called from Python)'}`",
         "",
         "## Figures (topic heads withheld; written by the training run itself)",

@@ -15,6 +15,11 @@ It runs inside spaCy's Chinese tokenizer, built from the pkuseg directory on fir
 one per process. Building at load time rather than shipping a spaCy `to_disk` directory keeps one
 compact copy of the model: `to_disk` rewrites the weights uncompressed as float64.
 
+Parts of speech (PKU tag set: n, v, vn, ns, nt, m, q, d …) come from a spaCy `tagger` trained on
+People's Daily (training/train_postagger.py, shipped in models/edunlp-postagger/), sourced into
+the same pipeline after the tokenizer. `token_spans` runs the tokenizer alone; `tagged_spans`
+runs the tagger too. Without the tagger directory, tags are empty strings, with a warning, once.
+
 Text is folded with `edunlp.normalize.fold` (full-width → ASCII, traditional → simplified) before
 segmenting, as the training text was. The fold keeps the length, so spans index the original text.
 If the model directory is missing, segmentation falls back to one token per character (spaCy's
@@ -36,6 +41,7 @@ from .normalize import fold
 _REPO = Path(__file__).resolve().parents[1]
 MODEL_DIR = Path(os.environ.get("EDUNLP_PKUSEG_MODEL", _REPO / "models" / "edunlp-pkuseg"))
 USER_DICT = Path(__file__).resolve().parent / "data" / "user_dict.txt"
+POS_MODEL_DIR = Path(os.environ.get("EDUNLP_POS_MODEL", _REPO / "models" / "edunlp-postagger"))
 
 
 @functools.lru_cache(maxsize=1)
@@ -56,13 +62,28 @@ def nlp() -> Language:
     pipeline = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}})
     pipeline.tokenizer.initialize(pkuseg_model=str(MODEL_DIR), pkuseg_user_dict=str(USER_DICT))
     pipeline.tokenizer.pkuseg_seg.postprocesser.do_process = False  # kept by to_disk/spacy.load
+    if (POS_MODEL_DIR / "tagger").is_dir():
+        pipeline.add_pipe("tagger", source=spacy.load(POS_MODEL_DIR))
+    else:
+        warnings.warn(
+            f"{POS_MODEL_DIR}: no part-of-speech tagger here, so words carry no tags. Train it with "
+            "`python -m training.train_postagger` or set EDUNLP_POS_MODEL to its directory.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     return pipeline
 
 
 def token_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every word of `text`, end exclusive; whitespace is not a word."""
-    doc = nlp()(fold(text))
+    doc = nlp().tokenizer(fold(text))
     return [(token.idx, token.idx + len(token)) for token in doc if not token.is_space]
+
+
+def tagged_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, part of speech) of every word of `text`; the tag is "" without a tagger."""
+    doc = nlp()(fold(text))
+    return [(token.idx, token.idx + len(token), token.tag_) for token in doc if not token.is_space]
 
 
 def tokenize(text: str) -> list[str]:

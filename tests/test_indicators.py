@@ -63,8 +63,8 @@ def test_generic_name_takes_the_noun_before():
 
 def test_from_to_shape_names_both_ends():
     assert [(n, v) for n, _, v, _ in named("全省教育城域网出口带宽由20G扩容至60G。")] == [
-        ("全省教育城域网出口带宽", 20),
-        ("全省教育城域网出口带宽", 60),
+        ("教育城域网出口带宽", 20),
+        ("教育城域网出口带宽", 60),
     ]
 
 
@@ -92,6 +92,18 @@ def test_chinese_numerals_and_hedges():
     ]
 
 
+def test_names_lose_scope_words_and_places_by_part_of_speech():
+    assert named("全市中小学数字教材使用率达到87.5%。")[0][0] == "中小学数字教材使用率"
+    assert named("河北省高校网络安全等级保护测评完成率为96%。")[0][0] == "高校网络安全等级保护测评完成率"
+    assert named("本月共受理网络安全事件报告15起。")[0][0] == "网络安全事件报告"  # a name may end in a verb
+
+
+def test_tenths_percentage_points_and_ratios():
+    text = "超过八成的中小学开通了网络学习空间,接入率较上年提高3.5个百分点,全省生机比达到6.5:1。"
+    assert [(v, u) for _, _, v, u in named(text)] == [(80, "%"), (3.5, "个百分点"), (6.5, ":")]
+    assert named(text)[0][0] == "开通网络学习空间的中小学比例"
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -105,6 +117,7 @@ def test_chinese_numerals_and_hedges():
         "全省统一部署4K超高清录播教室和3D虚拟实验室。",  # digits inside product names
         "教育厅等五部门联合印发实施方案,统一推进“十四五”规划落实。",  # lone Chinese digits, quotes
         "组织开展为期3天的网络安全应急演练。",  # how long an event lasted
+        "培训于9:30开始,三成员单位派员参加。",  # a time; 成 that starts a word
     ],
 )
 def test_hard_negatives(text):

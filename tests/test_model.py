@@ -12,7 +12,7 @@ from transformers import BertConfig, BertForMaskedLM, PreTrainedTokenizerFast
 
 from edunlp.corpus import Example, write_examples
 from edunlp.linking import link_indicators
-from edunlp.model import bio_tags, chunk_paragraph, decode_tags, encode_tags, featurize
+from edunlp.model import WORD_PLACES, bio_tags, chunk_paragraph, decode_tags, encode_tags, featurize, word_places
 
 SENTENCES = [
     ("国家中小学智慧教育平台本月访问量达到2亿次。", ["resources"], [(0, 11, "PLATFORM"), (13, 16, "INDICATOR"), (18, 21, "QUANTITY")]),
@@ -71,6 +71,21 @@ def test_featurize_offsets_point_into_the_original_text(tiny_base: Path) -> None
     assert 1 in feature.token_type_ids  # the head rides along as the second segment
 
 
+def test_word_places_follow_the_segmenter(tiny_base: Path) -> None:
+    text = "考核合格率９４.７%，共4月3日。"
+    places = [WORD_PLACES[i] for i in word_places(text)]
+    number = text.index("９")
+    assert places[number : number + 5] == ["begin", "middle", "middle", "middle", "end"]  # one word: 94.7%
+    assert places[text.index("，")] == "single"
+    tokenizer = PreTrainedTokenizerFast.from_pretrained(tiny_base)
+    chunk = chunk_paragraph(0, [], len(text), 100)[0]
+    feature = featurize(tokenizer, text, chunk, head="安全监测", with_word_places=True)
+    assert len(feature.word_places) == len(feature.input_ids)
+    for place, offset in zip(feature.word_places, feature.offsets):
+        assert (place == 0) == (offset is None)  # [CLS], [SEP] and the head carry none
+    assert featurize(tokenizer, text, chunk).word_places == []
+
+
 def test_link_indicators_names_and_normalises() -> None:
     text = "发现安全威胁933个，其中漏洞716个。1919家企业完成备案。"
     entities = [(2, 6, "INDICATOR"), (6, 10, "QUANTITY"), (13, 15, "INDICATOR"), (15, 19, "QUANTITY"),
@@ -103,6 +118,8 @@ def test_train_then_tag_with_the_result(tmp_path: Path, tiny_base: Path) -> None
     for entity in paragraph.entities:
         assert bulletin.text[entity.start : entity.end] == entity.text
     assert nlp.stage_names == ["tagger", "indicators"]
+    config = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    assert config["word_boundaries"] is True and nlp.stages[0][1].tagger.word_boundaries
 
 
 def test_viterbi_never_starts_a_span_with_i_and_keeps_spans_whole() -> None:

@@ -48,6 +48,12 @@ FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９"
         ("至少3项", 3, "", "项", 3, "at_least"),
         ("不足5%", 5, "", "%", 5, "less_than"),
         ("不到两千人", 2000, "", "人", 2000, "less_than"),
+        ("八成", 80, "", "%", 80, None),
+        ("九成五", 95, "", "%", 95, None),
+        ("近三成", 30, "", "%", 30, "approx"),
+        ("12.4个百分点", 12.4, "", "个百分点", 12.4, None),
+        ("6.5:1", 6.5, "", ":", 6.5, None),
+        ("1：4", 0.25, "", ":", 0.25, None),
     ],
 )
 def test_forms(text, value, multiplier, unit, normalized, qualifier):
@@ -78,7 +84,7 @@ def test_ranges(text, low, high, unit):
     assert quantity.normalized == pytest.approx(low)
 
 
-@pytest.mark.parametrize("text", ["", "   ", "教育部", "IPv6", "2910万人次和3人", "十四五", "约"])
+@pytest.mark.parametrize("text", ["", "   ", "教育部", "IPv6", "2910万人次和3人", "十四五", "约", "三成员", "完成"])
 def test_not_one_quantity(text):
     assert parse_quantity(text) is None
 

@@ -121,3 +121,13 @@ def test_real_bulletin_names_come_out_whole() -> None:
     assert "".join(tokens) == "".join(text.split())
     for name in ["国家数字教育资源公共服务体系", "国家中小学网络云平台", "中国大学MOOC", "三个课堂"]:
         assert name in tokens
+
+
+def test_parts_of_speech_come_from_the_shipped_tagger() -> None:
+    assert (words.POS_MODEL_DIR / "tagger" / "model").stat().st_size < 25 * 2**20
+    text = "教育部发布通知，全省新建多媒体教室１２０间。"
+    tagged = words.tagged_spans(text)
+    assert [(s, e) for s, e, _ in tagged] == words.token_spans(text)
+    tags = {text[s:e]: tag for s, e, tag in tagged}
+    assert tags["发布"] == "v" and tags["，"] == "w" and tags["１２０"] == "m"
+    assert tags["通知"] == "n" and tags["间"] == "q"

@@ -21,17 +21,25 @@ def tagged_file() -> Path:
     return path
 
 
-def gold_words(path: Path | None = None) -> list[list[str]]:
-    """Every line of the tagged file as its list of gold words, POS tags dropped; an empty line
-    gives an empty list, so the list index is the paragraph index."""
+HELD_OUT_FROM = 17_500  # paragraph index: 17,500 … 19,483 (the month's end) are never trained on
+
+
+def tagged_words(path: Path | None = None) -> list[list[tuple[str, str]]]:
+    """Every line of the tagged file as its list of (word, POS) pairs; an empty line gives an
+    empty list, so the list index is the paragraph index."""
     path = path or tagged_file()
     paragraphs = []
     for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        words = []
+        pairs = []
         for item in line.split():
-            word, sep, _tag = item.rpartition("/")
-            if not sep or not word:
+            word, sep, tag = item.rpartition("/")
+            if not sep or not word or not tag:
                 raise ValueError(f"{path}:{line_no}: token {item!r} is not word/POS")
-            words.append(word)
-        paragraphs.append(words)
+            pairs.append((word, tag))
+        paragraphs.append(pairs)
     return paragraphs
+
+
+def gold_words(path: Path | None = None) -> list[list[str]]:
+    """Every paragraph as its list of gold words, POS tags dropped."""
+    return [[word for word, _tag in pairs] for pairs in tagged_words(path)]

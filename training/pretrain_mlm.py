@@ -185,8 +185,14 @@ def mask_whole_words(
     mask_id: int,
     first_ordinary_id: int,
     vocab_size: int,
+    char_share: float = 0.0,
 ) -> tuple[list[int], list[int]]:
-    """Whole-word masking of one sequence: (masked input ids, labels with -100 where unmasked)."""
+    """Whole-word masking of one sequence: (masked input ids, labels with -100 where unmasked).
+
+    Words are drawn until 15 % of the tokens are covered. With probability `char_share` a drawn
+    word of several characters gives only one of them, so the model also learns to complete a
+    word from its other characters (a whole-word-only model never sees that, and does badly on
+    one-[MASK] probes)."""
     positions: dict[int, list[int]] = {}
     for i, w in enumerate(word_ids):
         if w >= 0:
@@ -197,8 +203,11 @@ def mask_whole_words(
     for w in rng.permutation(list(positions)):
         if len(chosen) >= budget:
             break
-        if len(chosen) + len(positions[w]) <= budget:
-            chosen += positions[w]
+        word = positions[w]
+        if len(word) > 1 and char_share and rng.random() < char_share:
+            word = [word[int(rng.integers(len(word)))]]
+        if len(chosen) + len(word) <= budget:
+            chosen += word
     masked = list(input_ids)
     labels = [-100] * len(input_ids)
     for i in chosen:
@@ -214,8 +223,9 @@ def mask_whole_words(
 class WholeWordMaskCollator:
     """Pads a list of packed sequences and masks them with its own seeded generator."""
 
-    def __init__(self, tokenizer: PreTrainedTokenizerBase, seed: int):
+    def __init__(self, tokenizer: PreTrainedTokenizerBase, seed: int, char_share: float = 0.0):
         self.rng = np.random.default_rng(seed)
+        self.char_share = char_share
         self.pad_id = tokenizer.pad_token_id
         self.mask_id = tokenizer.mask_token_id
         # build_vocab puts the special tokens first; random replacements come from the rest.
@@ -230,7 +240,7 @@ class WholeWordMaskCollator:
         for row, example in enumerate(examples):
             masked, row_labels = mask_whole_words(
                 example["input_ids"], example["word_ids"], self.rng,
-                self.mask_id, self.first_ordinary_id, self.vocab_size,
+                self.mask_id, self.first_ordinary_id, self.vocab_size, self.char_share,
             )
             n = len(masked)
             input_ids[row, :n] = torch.tensor(masked)
@@ -327,14 +337,17 @@ def train(args: argparse.Namespace) -> dict:
         flush=True,
     )
 
-    model = make_model(args, tokenizer)
+    if args.init:
+        model = BertForMaskedLM.from_pretrained(args.init, local_files_only=True)
+    else:
+        model = make_model(args, tokenizer)
     model.train()
     loader = torch.utils.data.DataLoader(
         sequences.with_format(None, columns=["input_ids", "word_ids"]),
         batch_size=args.batch_size,
         shuffle=True,
         generator=torch.Generator().manual_seed(args.seed),
-        collate_fn=WholeWordMaskCollator(tokenizer, args.seed),
+        collate_fn=WholeWordMaskCollator(tokenizer, args.seed, args.char_share),
     )
     total_steps = args.epochs * len(loader)
     optimizer = torch.optim.AdamW(
@@ -405,10 +418,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--tokenizer", type=Path, required=True, help="dir from build_vocab.py")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--corpora", type=Path, default=CORPORA)
+    parser.add_argument(
+        "--init", type=Path, help="continue from this checkpoint instead of fresh weights"
+    )
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--max-minutes", type=float, default=0, help="stop and save after this")
     parser.add_argument(
         "--max-paragraphs", type=int, default=0, help="first N of each source (tiny runs); 0 = all"
+    )
+    parser.add_argument(
+        "--char-share", type=float, default=0.0,
+        help="share of drawn words that mask one character instead of the whole word",
     )
     parser.add_argument("--bulletin-repeat", type=int, default=1, help="upsample the bulletins")
     parser.add_argument("--max-length", type=int, default=128)

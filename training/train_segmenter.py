@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from peoples_daily import gold_words, tagged_file  # noqa: E402  (a sibling module, not a package)
+from peoples_daily import HELD_OUT_FROM, gold_words, tagged_file  # noqa: E402  (a sibling module, not a package)
 
 import numpy as np
 import srsly
@@ -44,7 +44,6 @@ from edunlp.normalize import fold
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO / "models" / "edunlp-pkuseg"
 DEFAULT_RAW = REPO / "build" / "edunlp-pkuseg-raw"  # uncompacted model, kept for the size/F1 check
-HELD_OUT_FROM = 17_500  # paragraph index: 17,500 … 19,483 are held out (1,984 paragraphs)
 SENTENCE_ENDS = {"。", "!", "?", "……"}  # after fold: ！？ are ASCII
 CLOSERS = {"”", "’", ")", "》", "」", "』"}  # stay with the sentence they close
 SEED = 1998
