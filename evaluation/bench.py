@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from edunlp.corpus import read_examples  # noqa: E402
-from edunlp.model import JointModel, bio_tags, decode_tags  # noqa: E402
+from edunlp.model import JointModel, bio_tags, decode_tags, word_places  # noqa: E402
 from edunlp.normalize import fold  # noqa: E402
 from edunlp.pipeline import DEFAULT_MODEL  # noqa: E402
 from edunlp.tagger import ParagraphInput, Tagger  # noqa: E402
@@ -53,12 +53,14 @@ class LabelView(torch.nn.Module):
         self.can_generate = lambda: False
         self.device = torch.device("cpu")
         self.dtype = torch.float32
+        self.places: torch.Tensor | None = None  # word places of the paragraph being run, if the model reads them
 
     def forward(self, input_ids, attention_mask, token_type_ids=None, **_):
         body = attention_mask.clone()
         body[:, 0] = 0
         body[torch.arange(len(body)), attention_mask.sum(1) - 1] = 0  # [CLS] and [SEP] are not the body
-        out = self.joint(input_ids, attention_mask, token_type_ids, span_index=torch.arange(len(body)), span_mask=body.bool())
+        out = self.joint(input_ids, attention_mask, token_type_ids, span_index=torch.arange(len(body)),
+                         span_mask=body.bool(), word_places=self.places)
         return SequenceClassifierOutput(logits=out.label_logits)
 
 
@@ -72,19 +74,26 @@ class TagView(LabelView):
         self.config.label2id = {t: i for i, t in enumerate(tags)}
 
     def forward(self, input_ids, attention_mask, token_type_ids=None, **_):
-        return TokenClassifierOutput(logits=self.joint(input_ids, attention_mask, token_type_ids).tag_logits)
+        out = self.joint(input_ids, attention_mask, token_type_ids, word_places=self.places)
+        return TokenClassifierOutput(logits=out.tag_logits)
 
 
 def naive(tagger: Tagger, texts: list[str]) -> tuple[list[str], list[list[tuple]], float]:
     """One paragraph at a time through two Hugging Face pipelines; top labels, entities, seconds."""
-    classify = pipeline("text-classification", model=LabelView(tagger.model), tokenizer=tagger.tokenizer,
+    label_view, tag_view = LabelView(tagger.model), TagView(tagger.model)
+    classify = pipeline("text-classification", model=label_view, tokenizer=tagger.tokenizer,
                         function_to_apply="sigmoid", top_k=None, device=-1)
-    tag = pipeline("token-classification", model=TagView(tagger.model), tokenizer=tagger.tokenizer,
+    tag = pipeline("token-classification", model=tag_view, tokenizer=tagger.tokenizer,
                    aggregation_strategy="none", device=-1)
     top, entities = [], []
     started = time.perf_counter()
     for text in texts:
         folded = fold(text)
+        if tagger.word_boundaries:
+            by_char = word_places(folded)
+            encoded = tagger.tokenizer(folded, return_offsets_mapping=True)
+            places = [by_char[s] if e > s else 0 for s, e in encoded["offset_mapping"]]
+            label_view.places = tag_view.places = torch.tensor([places])
         ranked = classify(folded)
         ranked = ranked[0] if isinstance(ranked[0], list) else ranked
         top.append(ranked[0]["label"])

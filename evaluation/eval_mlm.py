@@ -6,7 +6,10 @@ Every selected position counts (80 % [MASK], 10 % random, 10 % unchanged, as in 
 Prints top-1 and top-5 accuracy and perplexity per source, beside a no-context baseline that
 always guesses the five most frequent tokens of the training text.
 
+With `--char-share 1`, every drawn word gives one character instead (what a one-[MASK] probe asks).
+
     python evaluation/eval_mlm.py --model models/edunlp-zh-mini-base
+    python evaluation/eval_mlm.py --model models/edunlp-zh-mini-base --char-share 1
     python evaluation/eval_mlm.py --model models/edunlp-zh-mini-base --fill
 """
 
@@ -57,7 +60,7 @@ def most_frequent_tokens(paragraphs: list[dict], tokenizer, k: int = 5) -> torch
 
 
 @torch.no_grad()
-def held_out_accuracy(model_dir: Path, seed: int, batch_size: int, max_length: int) -> dict:
+def held_out_accuracy(model_dir: Path, seed: int, batch_size: int, max_length: int, char_share: float = 0.0) -> dict:
     """{source: {"tokens", "top1", "top5", "perplexity", "unigram_top1", "unigram_top5"}} over
     the held-out split."""
     tokenizer, model = load_encoder(model_dir, task="masked-lm")
@@ -65,7 +68,7 @@ def held_out_accuracy(model_dir: Path, seed: int, batch_size: int, max_length: i
     train, held_out = split_held_out(paragraphs)
     frequent = most_frequent_tokens(train, tokenizer)
     sequences = build_sequences(held_out, tokenizer, max_length)
-    collate = WholeWordMaskCollator(tokenizer, seed)
+    collate = WholeWordMaskCollator(tokenizer, seed, char_share)
     print(f"{len(held_out)} held-out paragraphs, {len(sequences)} sequences, words by {segmenter}")
 
     results = {}
@@ -119,6 +122,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--max-length", type=int, default=128)
+    parser.add_argument("--char-share", type=float, default=0.0, help="share of drawn words masking one character")
     args = parser.parse_args(argv)
 
     if args.fill:
@@ -127,7 +131,7 @@ def main(argv: list[str] | None = None) -> None:
                 shown = "  ".join(f"{token} {p:.2f}" for token, p in guesses)
                 print(f"{sentence}\n    {shown}")
         return
-    results = held_out_accuracy(args.model, args.seed, args.batch_size, args.max_length)
+    results = held_out_accuracy(args.model, args.seed, args.batch_size, args.max_length, args.char_share)
     print(
         f"{'source':<15}{'masked tokens':>14}{'top-1':>8}{'top-5':>8}{'perplexity':>12}"
         f"{'unigram top-1':>15}{'unigram top-5':>15}"
