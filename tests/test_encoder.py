@@ -114,3 +114,34 @@ def test_pretraining_script_runs_end_to_end(tmp_path):
     tokenizer, model = load_encoder(out, task="masked-lm")
     assert model.config.num_hidden_layers == 1 and model.config.hidden_size == 32
     assert len(tokenizer) == model.config.vocab_size
+
+
+def test_a_hub_style_chinese_checkpoint_loads_and_fine_tunes(tmp_path):
+    """A directory laid out like hfl/rbt3 or bert-base-chinese on the hub: config.json,
+    vocab.txt (no tokenizer.json), safetensors weights of BertForMaskedLM. It loads through
+    load_encoder and becomes the encoder of a fine-tuned edunlp model."""
+    from transformers import BertConfig, BertForMaskedLM
+
+    from edunlp.training import new_tagger
+
+    directory = tmp_path / "rbt3-like"
+    directory.mkdir()
+    chars = sorted(set("国家中小学智慧教育平台本月访问量达到亿次发现漏洞个。，0123456789"))
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *chars, *(f"##{c}" for c in "0123456789")]
+    (directory / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=64, architectures=["BertForMaskedLM"])
+    BertForMaskedLM(config).save_pretrained(directory)
+    assert not (directory / "tokenizer.json").exists()
+
+    tokenizer, model = load_encoder(directory, task="masked-lm")
+    encoded = tokenizer("平台本月访问量达到2亿次。", return_tensors="pt")
+    assert tokenizer.unk_token_id not in encoded["input_ids"][0].tolist()
+    assert model(**encoded).logits.shape[-1] == len(vocab)
+
+    tagger = new_tagger(directory, ["resources", "security"], ["QUANTITY"], max_length=64)
+    assert torch.equal(tagger.model.bert.embeddings.word_embeddings.weight, model.bert.embeddings.word_embeddings.weight)
+    from edunlp.tagger import ParagraphInput
+
+    [output] = tagger.predict([ParagraphInput("发现漏洞12个。国家中小学智慧教育平台本月访问量达到2亿次。", [(0, 8), (8, 29)])])
+    assert output.label_scores.shape == (2,) and len(output.sentence_scores) == 2
