@@ -101,6 +101,16 @@ def test_whole_word_masking_masks_whole_words_only():
     assert sum(masked[i] == 4 for i in chosen) > len(chosen) / 2
 
 
+def test_char_share_masks_one_character_of_a_drawn_word():
+    rng = np.random.default_rng(0)
+    word_ids = [-1] + [w for w in range(60) for _ in range(2 + w % 2)] + [-1]
+    input_ids = list(range(100, 100 + len(word_ids)))
+    _, labels = mask_whole_words(input_ids, word_ids, rng, 4, 5, 6000, char_share=1.0)
+    chosen = [i for i, label in enumerate(labels) if label != -100]
+    words = [word_ids[i] for i in chosen]
+    assert chosen and len(words) == len(set(words))  # one character from each drawn word
+
+
 def test_pretraining_script_runs_end_to_end(tmp_path):
     out = tmp_path / "tiny"
     summary = train(parse_args([
