@@ -18,7 +18,8 @@ fold, so every offset also indexes the original text:
    - count before its noun: "1919家企业", "23个县" → the noun after the measure word;
    - count after its noun: "安全威胁933个", "其中漏洞716个" → the words before the number,
      from the last predicate verb (通报, 开通 …) or marker (其中, 共, 等) on.
-4. Trim each name by the pkuseg words and their parts of speech (`edunlp.words.tagged_spans`):
+4. Trim each name by its pkuseg words and their parts of speech (`edunlp.words.tagged_spans`,
+   all the names of a call tagged in one batch):
    scope words, places and adverbs go from its start (全省|教育城域网覆盖率, 安徽省|…),
    particles from its end (占教师总数|的). Only whole words go, and a name keeps at least one.
 """
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 from edunlp.document import Bulletin, Entity, Indicator, Quantity
 from edunlp.normalize import fold
 from edunlp.quantities import QUANTITY_RE, UNITS, quantity_from_match, read_word_list
-from edunlp.words import tagged_spans
+from edunlp.words import tagged_spans_of_many
 
 PREDICATE_VERBS = sorted(read_word_list("indicator_verbs.txt"), key=len, reverse=True)
 
@@ -463,13 +464,22 @@ def _period_for(text: str, folded: str, sentence: tuple[int, int], position: int
     return last
 
 
-def _read(text: str) -> tuple[list[Found], list[Indicator]]:
-    """All reportable quantities of `text` and the indicators among them."""
+@dataclass
+class Reading:
+    """One text read up to its named quantities, before names are trimmed."""
+
+    text: str
+    folded: str
+    found: list[Found]
+    sentences: list[tuple[int, int]]
+
+
+def _name_quantities(text: str) -> Reading:
+    """Find the reportable quantities of `text` and name each by its shape (steps 1-3)."""
     folded = fold(text)
-    mask = _masked(folded)
-    found = _find(text, folded, mask)
-    indicators = []
-    for sentence in _split(folded, 0, len(folded), SENTENCE_BREAKS, found):
+    found = _find(text, folded, _masked(folded))
+    sentences = _split(folded, 0, len(folded), SENTENCE_BREAKS, found)
+    for sentence in sentences:
         in_sentence = [f for f in found if sentence[0] <= f.start < sentence[1]]
         for part in _split(folded, sentence[0], sentence[1], CLAUSE_BREAKS - {"、"}, in_sentence):
             _name_respectively(text, folded, part, [f for f in in_sentence if part[0] <= f.start < part[1]])
@@ -478,35 +488,55 @@ def _read(text: str) -> tuple[list[Found], list[Indicator]]:
             in_clause = [f for f in in_sentence if clause[0] <= f.start < clause[1] and not f.name]
             _name_clause(text, folded, clause[0], clause[1], in_clause, clause_before)
             clause_before = clause
-        verbatim = [f for f in in_sentence if f.name and f.name == text[f.name_start:f.name_end]]
-        if verbatim:
-            words = [(s + sentence[0], e + sentence[0], tag) for s, e, tag in tagged_spans(text[slice(*sentence)])]
-            for item in verbatim:
-                _trim_by_words(item, text, words)
-        for item in in_sentence:
-            if item.embedded or not item.name:
-                continue
-            indicators.append(Indicator.of(
-                item.quantity, item.name, item.start, item.end,
-                period=_period_for(text, folded, sentence, item.start),
-                name_start=item.name_start, name_end=item.name_end,
-            ))
-    return found, indicators
+    return Reading(text, folded, found, sentences)
+
+
+def _trim_names(readings: list[Reading]) -> None:
+    """Step 4 for every name taken verbatim from its text, all names tagged in one batch."""
+    verbatim = [
+        (reading.text, item) for reading in readings for item in reading.found
+        if item.name and item.name_end - item.name_start > 1 and item.name == reading.text[item.name_start:item.name_end]
+    ]
+    names = [text[item.name_start:item.name_end] for text, item in verbatim]
+    for (text, item), words in zip(verbatim, tagged_spans_of_many(names)):
+        _trim_by_words(item, text, [(s + item.name_start, e + item.name_start, tag) for s, e, tag in words])
+
+
+def _indicators(reading: Reading) -> list[Indicator]:
+    text, folded = reading.text, reading.folded
+    indicators = []
+    for sentence in reading.sentences:
+        for item in reading.found:
+            if sentence[0] <= item.start < sentence[1] and item.name and not item.embedded:
+                indicators.append(Indicator.of(
+                    item.quantity, item.name, item.start, item.end,
+                    period=_period_for(text, folded, sentence, item.start),
+                    name_start=item.name_start, name_end=item.name_end,
+                ))
+    return indicators
+
+
+def _read_all(texts: list[str]) -> list[tuple[list[Found], list[Indicator]]]:
+    """All reportable quantities of each text and the indicators among them."""
+    readings = [_name_quantities(text) for text in texts]
+    _trim_names(readings)
+    return [(reading.found, _indicators(reading)) for reading in readings]
 
 
 def extract_indicators(text: str) -> list[Indicator]:
     """The indicators stated in a sentence or paragraph, in text order; offsets index `text`."""
-    return _read(text)[1]
+    return _read_all([text])[0][1]
 
 
 def fill_indicators(bulletin: Bulletin) -> Bulletin:
     """Fill `indicators` of every paragraph and sentence and add QUANTITY and INDICATOR entities,
     offsets absolute into `bulletin.text`. Calling it again replaces rather than duplicates."""
-    for paragraph in bulletin.paragraphs:
-        units = paragraph.sentences or [paragraph]
+    units_of = [paragraph.sentences or [paragraph] for paragraph in bulletin.paragraphs]
+    readings = iter(_read_all([unit.text for units in units_of for unit in units]))
+    for paragraph, units in zip(bulletin.paragraphs, units_of):
         paragraph_indicators: list[Indicator] = []
         for unit in units:
-            found, indicators = _read(unit.text)
+            found, indicators = next(readings)
             for indicator in indicators:
                 _shift(indicator, unit.start)
             entities = [Entity("QUANTITY", f.start + unit.start, f.end + unit.start, f.quantity.text) for f in found]
