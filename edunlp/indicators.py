@@ -516,23 +516,25 @@ def _indicators(reading: Reading) -> list[Indicator]:
     return indicators
 
 
-def _read_all(texts: list[str]) -> list[tuple[list[Found], list[Indicator]]]:
+def _read_all(texts: list[str], trim_names: bool = True) -> list[tuple[list[Found], list[Indicator]]]:
     """All reportable quantities of each text and the indicators among them."""
     readings = [_name_quantities(text) for text in texts]
-    _trim_names(readings)
+    if trim_names:
+        _trim_names(readings)
     return [(reading.found, _indicators(reading)) for reading in readings]
 
 
-def extract_indicators(text: str) -> list[Indicator]:
-    """The indicators stated in a sentence or paragraph, in text order; offsets index `text`."""
-    return _read_all([text])[0][1]
+def extract_indicators(text: str, trim_names: bool = True) -> list[Indicator]:
+    """The indicators stated in a sentence or paragraph, in text order; offsets index `text`.
+    `trim_names=False` skips step 4 (the part-of-speech tagger), about 3x faster."""
+    return _read_all([text], trim_names)[0][1]
 
 
-def fill_indicators(bulletin: Bulletin) -> Bulletin:
+def fill_indicators(bulletin: Bulletin, trim_names: bool = True) -> Bulletin:
     """Fill `indicators` of every paragraph and sentence and add QUANTITY and INDICATOR entities,
     offsets absolute into `bulletin.text`. Calling it again replaces rather than duplicates."""
     units_of = [paragraph.sentences or [paragraph] for paragraph in bulletin.paragraphs]
-    readings = iter(_read_all([unit.text for units in units_of for unit in units]))
+    readings = iter(_read_all([unit.text for units in units_of for unit in units], trim_names))
     for paragraph, units in zip(bulletin.paragraphs, units_of):
         paragraph_indicators: list[Indicator] = []
         for unit in units:

@@ -1,6 +1,10 @@
 """Precision and recall of `extract_indicators` on the hand-labelled gold sentences.
 
-Usage: python evaluation/eval_indicators.py [corpora/indicators_gold.jsonl] [--errors]
+Usage: python evaluation/eval_indicators.py [corpora/indicators_gold.jsonl] [--errors] [--untrimmed]
+       python evaluation/eval_indicators.py --speed 40
+
+`--untrimmed` scores the names without step 4 (no part-of-speech trimming), for comparison.
+`--speed N` times segment + fill_indicators over N corpus bulletins, with and without that step.
 
 A predicted indicator matches a gold one of the same sentence when both have the same unit and
 the same normalized value (relative tolerance 1e-4; each gold indicator matches at most once).
@@ -16,7 +20,10 @@ import argparse
 import math
 from pathlib import Path
 
-from edunlp.indicators import extract_indicators
+import time
+
+from edunlp import read, segment
+from edunlp.indicators import extract_indicators, fill_indicators
 from edunlp.reading import read_jsonl
 
 DEFAULT_GOLD = Path(__file__).resolve().parents[1] / "corpora" / "indicators_gold.jsonl"
@@ -36,10 +43,10 @@ def same_quantity(gold: dict, predicted) -> bool:
     return gold["unit"] == predicted.unit and math.isclose(gold["normalized"], predicted.normalized, rel_tol=1e-4)
 
 
-def evaluate(rows: list[dict], show_errors: bool = False) -> dict[str, float]:
+def evaluate(rows: list[dict], show_errors: bool = False, trim_names: bool = True) -> dict[str, float]:
     gold_total = predicted_total = matched = exact_names = lenient_names = 0
     for row in rows:
-        predicted = extract_indicators(row["text"])
+        predicted = extract_indicators(row["text"], trim_names=trim_names)
         gold = list(row["indicators"])
         gold_total += len(gold)
         predicted_total += len(predicted)
@@ -75,11 +82,29 @@ def evaluate(rows: list[dict], show_errors: bool = False) -> dict[str, float]:
     }
 
 
+def speed(n: int) -> None:
+    """Bulletins per second of segment + fill_indicators, with and without name trimming."""
+    corpus = Path(__file__).resolve().parents[1] / "corpora" / "bulletins"
+    texts = [read(path) for path in sorted(corpus.glob("*.txt"))[:n]]
+    fill_indicators(segment(texts[0]))  # load the segmenter and tagger first
+    for trim in (True, False):
+        started = time.perf_counter()
+        for text in texts:
+            fill_indicators(segment(text), trim_names=trim)
+        rate = len(texts) / (time.perf_counter() - started)
+        print(f"{len(texts)} bulletins, names {'trimmed' if trim else 'untrimmed'}: {rate:.1f} bulletins/s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("gold", nargs="?", type=Path, default=DEFAULT_GOLD)
     parser.add_argument("--errors", action="store_true", help="print every miss and false positive")
+    parser.add_argument("--untrimmed", action="store_true", help="names without part-of-speech trimming")
+    parser.add_argument("--speed", type=int, metavar="N", help="time N corpus bulletins instead")
     args = parser.parse_args()
+    if args.speed:
+        speed(args.speed)
+        return
     rows = read_gold(args.gold)
     splits: dict[str, list[dict]] = {}
     for row in rows:
@@ -87,7 +112,7 @@ def main() -> None:
     if len(splits) > 1:
         splits["all"] = rows
     for split, split_rows in splits.items():
-        scores = evaluate(split_rows, show_errors=args.errors)
+        scores = evaluate(split_rows, show_errors=args.errors, trim_names=not args.untrimmed)
         print(
             f"[{split}] sentences {scores['sentences']}  gold {scores['gold']}  predicted {scores['predicted']}  "
             f"matched {scores['matched']}"
