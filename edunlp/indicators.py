@@ -434,8 +434,9 @@ def _set_name(item: Found, text: str, start: int, end: int, prefix: str = "", su
 
 
 def _trim_by_words(item: Found, text: str, words: list[tuple[int, int, str]]) -> None:
-    """Drop scope words from the start and predicate words from the end of a name taken
-    verbatim from the text (see LEADING_TAGS, TRAILING_TAGS)."""
+    """Drop scope words and places from the start and particles from the end of a name taken
+    verbatim from the text (LEADING_TAGS, SCOPE_WORDS, TRAILING_TAGS); `words` are its
+    (start, end, tag) with offsets into `text`."""
     start, end = item.name_start, item.name_end
     inside = [w for w in words if start <= w[0] and w[1] <= end]
     if len(inside) < 2:
