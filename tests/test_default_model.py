@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,10 +11,11 @@ import pytest
 import edunlp
 from edunlp.corpus import read_examples, write_examples
 from edunlp.pipeline import DEFAULT_MODEL
-from edunlp.structure import HEAD_LABELS
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seeds"
+sys.path.insert(0, str(ROOT / "evaluation"))
+import eval_seed  # noqa: E402  (a script directory, not a package)
 
 pytestmark = pytest.mark.skipif(not (DEFAULT_MODEL / "model.safetensors").is_file(), reason="no shipped model")
 
@@ -46,42 +47,21 @@ def test_tags_a_sample_bulletin(nlp: edunlp.Pipeline) -> None:
 
 
 def _seed_paragraphs() -> list[tuple[str | None, str | None, str]]:
-    files = sorted(SEED.glob("*.txt")) if SEED.is_dir() else []
-    if not files:
+    paragraphs = eval_seed.seed_paragraphs(SEED)
+    if not paragraphs:
         pytest.skip("the seed bulletin is not beside the repo")
-    bulletin = edunlp.read_bulletin(files[0])
-    return [(p.head, p.region, p.text) for p in bulletin.paragraphs if p.kind == "paragraph"]
+    return paragraphs
 
 
 def test_seed_top_labels_follow_the_heads_without_seeing_them(nlp: edunlp.Pipeline) -> None:
-    national = [(head, text) for head, region, text in _seed_paragraphs() if region is None]
-    assert len(national) == 11
+    hits = eval_seed.head_hits(nlp, _seed_paragraphs())
+    assert len(hits) == 11
     # Heads and ★ lines removed: the model sees the bodies alone.
-    bulletins = list(nlp.pipe("\n".join(text for _, text in national).split("\n")))
-    hits = [b.paragraphs[0].labels[0].label == HEAD_LABELS[head] for (head, _), b in zip(national, bulletins)]
-    assert sum(hits) >= 9, list(zip([h for h, _ in national], [b.paragraphs[0].labels[0].label for b in bulletins]))
-
-
-# Lines that a regional paragraph of the seed plainly mentions, found by cue words.
-CUES = {
-    "security": r"网络安全|数据安全|漏洞|关键信息基础设施",
-    "campus": r"IPv6|5G|新型基础设施|数字校园",
-    "literacy": r"信息素养|研修",
-    "poverty": r"三个课堂",
-}
+    assert sum(hit for *_, hit in hits) >= 9, hits
 
 
 def test_seed_regional_paragraphs_get_the_lines_they_mention(nlp: edunlp.Pipeline) -> None:
-    regional = [text for _, region, text in _seed_paragraphs() if region]
-    bulletins = list(nlp.pipe(regional))
-    expected = found = 0
-    for text, bulletin in zip(regional, bulletins):
-        labels = {label.label for label in bulletin.paragraphs[0].labels}
-        sentence_labels = {label.label for s in bulletin.paragraphs[0].sentences for label in s.labels}
-        for line, cue in CUES.items():
-            if re.search(cue, text):
-                expected += 1
-                found += line in labels | sentence_labels
+    found, expected = eval_seed.cue_lines_found(nlp, _seed_paragraphs())
     assert expected >= 10 and found / expected >= 0.8, (found, expected)
 
 
