@@ -1,10 +1,14 @@
-"""Held-out masked-token accuracy of a masked LM, and a fill-mask demo.
+"""Held-out masked-token accuracy of a masked LM, and fill-mask probes.
 
 Accuracy: the held-out paragraphs of training/pretrain_mlm.py (never trained on), packed the same
 way, masked with whole-word masking at 15 % with a fixed seed, so two models see the same masks.
 Every selected position counts (80 % [MASK], 10 % random, 10 % unchanged, as in training).
 Prints top-1 and top-5 accuracy and perplexity per source, beside a no-context baseline that
 always guesses the five most frequent tokens of the training text.
+
+With `--fill`, sixteen one-[MASK] sentences (FILL_PROBES: eight of ordinary Chinese, eight in
+bulletin style), each with the character a reader would write: prints the five best guesses and
+how many answers rank first and in the top five.
 
 With `--char-share 1`, every drawn word gives one character instead (what a one-[MASK] probe asks).
 
@@ -36,15 +40,25 @@ from pretrain_mlm import (  # noqa: E402  (a script directory, not a package)
 
 from edunlp.encoder import DEFAULT_ENCODER, load_encoder  # noqa: E402
 
-# Masked sentences for the demo: ordinary Chinese first, then bulletin-style text.
-FILL_SENTENCES = [
-    "中华人民共和[MASK]成立于一九四九年。",
-    "我们明天一起去北[MASK]看长城。",
-    "他每天早上七点去学[MASK]上课。",
-    "教育部印发《关于加强中小学网络安全工作的通[MASK]》。",
-    "国家中小学智慧教育平[MASK]新增课程资源二千余条。",
-    "各地组织开展国家网络安全宣传[MASK]活动。",
-    "本月共发现并通报安全漏[MASK]一百二十个。",
+# One-[MASK] probes with the character a reader would put there: ordinary Chinese, then
+# bulletin-style text. Written for this project; each blank has one clear answer.
+FILL_PROBES = [
+    ("中华人民共和[MASK]成立于一九四九年。", "国"),
+    ("我们明天一起去北[MASK]看长城。", "京"),
+    ("他每天早上七点去学[MASK]上课。", "校"),
+    ("今年冬天特别冷，已经下了三场大[MASK]。", "雪"),
+    ("经济发展和社会稳[MASK]是头等大事。", "定"),
+    ("这个问题需要认真研[MASK]，尽快解决。", "究"),
+    ("国务院总[MASK]会见了外国客人。", "理"),
+    ("他是一名优秀的人民教[MASK]。", "师"),
+    ("教育部印发《关于加强中小学网络安全工作的通[MASK]》。", "知"),
+    ("国家中小学智慧教育平[MASK]新增课程资源二千余条。", "台"),
+    ("各地组织开展国家网络安全宣传[MASK]活动。", "周"),
+    ("本月共发现并通报安全漏[MASK]一百二十个。", "洞"),
+    ("推进教育信息化2.0行动计[MASK]落地实施。", "划"),
+    ("全省中小学多媒体教[MASK]覆盖率达到98%。", "室"),
+    ("组织开展网络安全等级保[MASK]测评工作。", "护"),
+    ("实施中小学教师信息技术应用能力提[MASK]工程。", "升"),
 ]
 
 
@@ -115,6 +129,18 @@ def fill(model_dir: Path, sentences: list[str], k: int = 5) -> list[list[list[tu
     return out
 
 
+def score_probes(model_dir: Path) -> dict:
+    """FILL_PROBES through the model: {"guesses": top 5 per probe, "top1", "top5": probes whose
+    answer is ranked first / among the first five}."""
+    guesses = [masks[0] for masks in fill(model_dir, [sentence for sentence, _ in FILL_PROBES])]
+    answers = [answer for _, answer in FILL_PROBES]
+    return {
+        "guesses": guesses,
+        "top1": sum(g[0][0] == a for g, a in zip(guesses, answers)),
+        "top5": sum(a in [token for token, _ in g] for g, a in zip(guesses, answers)),
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=DEFAULT_ENCODER)
@@ -126,10 +152,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     if args.fill:
-        for sentence, masks in zip(FILL_SENTENCES, fill(args.model, FILL_SENTENCES)):
-            for guesses in masks:
-                shown = "  ".join(f"{token} {p:.2f}" for token, p in guesses)
-                print(f"{sentence}\n    {shown}")
+        scored = score_probes(args.model)
+        for (sentence, answer), guesses in zip(FILL_PROBES, scored["guesses"]):
+            shown = "  ".join(f"{token} {p:.2f}" for token, p in guesses)
+            print(f"{sentence}  [{answer}]\n    {shown}")
+        n = len(FILL_PROBES)
+        print(f"answer ranked first: {scored['top1']}/{n}; in the top 5: {scored['top5']}/{n}")
         return
     results = held_out_accuracy(args.model, args.seed, args.batch_size, args.max_length, args.char_share)
     print(

@@ -1,5 +1,5 @@
-"""The shipped edunlp-zh-mini-base loads offline and works; load_encoder refuses non-models;
-whole-word masking masks whole words; the pretraining script's `train` runs end to end on a
+"""The shipped edunlp-zh-mini-base loads offline, works and fills masks sensibly; load_encoder
+refuses non-models; whole-word masking masks whole words; the pretraining script's `train` runs end to end on a
 handful of sequences with a 1-layer, 32-wide model."""
 
 from __future__ import annotations
@@ -24,7 +24,16 @@ from edunlp.encoder import DEFAULT_ENCODER, load_encoder
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "training"))
-from pretrain_mlm import mask_whole_words, parse_args, train  # noqa: E402
+sys.path.insert(0, str(REPO / "evaluation"))
+from eval_mlm import FILL_PROBES, score_probes  # noqa: E402  (script directories, not packages)
+from pretrain_mlm import (  # noqa: E402
+    LOCAL_OFFSETS,
+    make_model,
+    mask_whole_words,
+    parse_args,
+    start_from_unigram,
+    train,
+)
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +68,14 @@ def test_forward_pass_shapes(mlm):
     with torch.no_grad():
         hidden = base(**base_tokenizer("教育部印发通知。", return_tensors="pt")).last_hidden_state
     assert hidden.shape == (1, 10, base.config.hidden_size)
+
+
+def test_shipped_base_fills_one_character_gaps_sensibly():
+    """The sixteen probes of evaluation/eval_mlm.py (--fill): most answers in the top five.
+    The first shipped base, stuck as a bag of characters, got 1/16 in the top five."""
+    scored = score_probes(DEFAULT_ENCODER)
+    assert scored["top5"] >= 0.7 * len(FILL_PROBES)
+    assert scored["top1"] >= 0.4 * len(FILL_PROBES)
 
 
 def test_full_width_and_traditional_text_map_to_known_ids(mlm):
@@ -111,18 +128,55 @@ def test_char_share_masks_one_character_of_a_drawn_word():
     assert chosen and len(words) == len(set(words))  # one character from each drawn word
 
 
+def test_aimed_heads_look_at_their_neighbours():
+    tokenizer = AutoTokenizer.from_pretrained(DEFAULT_ENCODER)
+    args = parse_args([
+        "--tokenizer", str(DEFAULT_ENCODER), "--out", "unused", "--layers", "1",
+        "--sinusoidal-positions", "0.085", "--local-heads", "1",
+    ])
+    model = make_model(args, tokenizer).eval()
+    model.config._attn_implementation = "eager"
+    encoded = tokenizer(["我们明天一起去北京看长城，他每天早上七点去学校上课。"], return_tensors="pt")
+    with torch.no_grad():
+        attention = model.bert(**encoded, output_attentions=True).attentions[0][0]
+    length = attention.shape[-1]
+    for head, offset in enumerate(LOCAL_OFFSETS):
+        rows = range(2, length - 2)
+        on_target = [float(attention[head, i, i + offset]) for i in rows]
+        assert sum(on_target) / len(on_target) > 0.4, (head, offset)
+
+
+def test_unigram_bias_starts_at_log_frequencies():
+    tokenizer = AutoTokenizer.from_pretrained(DEFAULT_ENCODER)
+    args = parse_args([
+        "--tokenizer", str(DEFAULT_ENCODER), "--out", "unused", "--layers", "1",
+        "--hidden", "32", "--heads", "2", "--intermediate", "64",
+    ])
+    model = make_model(args, tokenizer)
+    start_from_unigram(model, [[10, 10, 10, 11], [10, 12]])
+    bias = model.cls.predictions.bias
+    assert torch.isclose(bias.exp().sum(), torch.tensor(1.0), atol=1e-4)
+    assert torch.isclose(bias[10] - bias[11], torch.log(torch.tensor(5.0 / 2.0)))  # add-one
+    assert torch.isclose(bias[11], bias[12]) and bias[11] > bias[13]
+    with torch.no_grad():  # the decoder reads this bias: untrained, it guesses the commonest token
+        logits = model(**tokenizer(["平台"], return_tensors="pt")).logits
+    assert (logits.argmax(-1) == 10).all()
+
+
 def test_pretraining_script_runs_end_to_end(tmp_path):
     out = tmp_path / "tiny"
     summary = train(parse_args([
         "--tokenizer", str(DEFAULT_ENCODER), "--out", str(out), "--max-paragraphs", "30",
         "--epochs", "1", "--batch-size", "8", "--layers", "1", "--hidden", "32", "--heads", "2",
-        "--intermediate", "64",
+        "--intermediate", "64", "--dropout", "0", "--sinusoidal-positions", "0.085",
+        "--local-heads", "1",
     ]))
     assert summary["steps"] > 0
     assert set(summary["training_sequences"]) == {"peoples_daily", "bulletins"}
     assert json.loads((out / "training_summary.json").read_text())["steps"] == summary["steps"]
     tokenizer, model = load_encoder(out, task="masked-lm")
     assert model.config.num_hidden_layers == 1 and model.config.hidden_size == 32
+    assert model.config.hidden_dropout_prob == 0.1  # pretrained without, saved for fine-tuning
     assert len(tokenizer) == model.config.vocab_size
 
 
