@@ -294,11 +294,16 @@ def sinusoidal_table(positions: int, width: int) -> torch.Tensor:
     in which "the next character" is the same linear map at every position, so attention can
     learn to look at neighbours early instead of after a long bag-of-characters plateau."""
     place = torch.arange(positions, dtype=torch.float32)[:, None]
-    rate = torch.exp(torch.arange(0, width, 2, dtype=torch.float32) * (-math.log(10000.0) / width))
+    rate = sinusoid_rates(width)
     table = torch.zeros(positions, width)
     table[:, 0::2] = torch.sin(place * rate)
     table[:, 1::2] = torch.cos(place * rate)
     return table
+
+
+def sinusoid_rates(width: int) -> torch.Tensor:
+    """Angle per position of each (sin, cos) dimension pair of the sinusoidal table."""
+    return torch.exp(torch.arange(0, width, 2, dtype=torch.float32) * (-math.log(10000.0) / width))
 
 
 @torch.no_grad()
@@ -332,8 +337,7 @@ def aim_heads_at_neighbours(model: BertForMaskedLM, layers: int, sharpness: floa
     to move every weight."""
     config = model.config
     width = config.hidden_size // config.num_attention_heads
-    table = sinusoidal_table(config.max_position_embeddings, config.hidden_size)
-    rates = torch.atan2(table[1, 0::2], table[1, 1::2])  # w of each (sin, cos) pair
+    rates = sinusoid_rates(config.hidden_size)
     for layer in model.bert.encoder.layer[:layers]:
         attention = layer.attention.self
         for head, offset in enumerate(LOCAL_OFFSETS[: config.num_attention_heads]):
