@@ -284,8 +284,8 @@ def make_model(args: argparse.Namespace, tokenizer: PreTrainedTokenizerBase) -> 
         with torch.no_grad():
             table = model.bert.embeddings.position_embeddings.weight
             table.copy_(sinusoidal_table(*table.shape) * args.sinusoidal_positions)
-        if args.local_heads:
-            aim_heads_at_neighbours(model, args.local_heads)
+    if args.local_heads:  # parse_args makes sure the positions are sinusoidal
+        aim_heads_at_neighbours(model, args.local_heads)
     return model
 
 
@@ -554,7 +554,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--device", default="auto", help="auto (a GPU when there is one), cpu, cuda, cuda:1 …")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--log-every", type=int, default=50)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.local_heads and not args.sinusoidal_positions:
+        parser.error("--local-heads aims heads over sinusoidal positions: add --sinusoidal-positions")
+    return args
 
 
 if __name__ == "__main__":
