@@ -3,7 +3,7 @@
     edunlp segment PATH... -o OUT.jsonl            paragraphs, sentences and rule-based indicators
     edunlp tag PATH... -o OUT.jsonl [--model DIR]  + labels, entities, indicators
     edunlp train --data PATH... --out DIR          fine-tune on labelled paragraphs
-    edunlp evaluate --data PATH... [--model DIR]   figures beside the TF-IDF baseline
+    edunlp evaluate --data PATH... [--model DIR]   figures beside keyword and TF-IDF baselines
     edunlp indicators PATH... -o FILE              one row per indicator (.csv or .parquet)
     edunlp report PATH... -o report.html           a self-contained page with charts
 """
@@ -52,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     evaluate = commands.add_parser("evaluate", help="per-label, entity and indicator figures beside the baseline")
     evaluate.add_argument("--data", nargs="+", required=True, help="labelled files to evaluate on")
     evaluate.add_argument("--model", help="fine-tuned model directory (default: the shipped model)")
-    evaluate.add_argument("--train", nargs="*", help="training files for the TF-IDF baseline (default: corpora/labelled/train+dev)")
+    evaluate.add_argument("--train", nargs="*", help="training files for the TF-IDF baseline (default: the model's own)")
+    evaluate.add_argument("--dev", nargs="*", help="files the TF-IDF baseline tunes thresholds on (default: the model's dev)")
     evaluate.add_argument("--heads", action="store_true", help="show the model the topic heads too")
     evaluate.add_argument("--json", help="also write the figures to this JSON file")
 
@@ -156,33 +157,49 @@ def _train(args: argparse.Namespace) -> int:
                          word_boundaries=args.word_boundaries)
     test = _read_labelled(args.test) if args.test else []
     command = shlex.join(["edunlp", *args.argv])
-    summary = fit(train, dev, args.base or DEFAULT_ENCODER, args.out, config, test=test, command=command)
+    summary = fit(train, dev, args.base or DEFAULT_ENCODER, args.out, config, test=test, command=command,
+                  data=args.data, dev_data=args.dev)
     print(json.dumps({k: v for k, v in summary.items() if k != "history"}, ensure_ascii=False, indent=2))
     print(f"edunlp: model and its card → {args.out}", file=sys.stderr)
     return 0
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from .evaluation import TfidfBaseline, evaluate, format_report
+    from .evaluation import KeywordBaseline, TfidfBaseline, compare_labellers, evaluate, format_comparison, format_report
     from .pipeline import DEFAULT_MODEL
     from .tagger import Tagger
     from .training import split_dev
 
-    tagger = Tagger.from_pretrained(args.model or DEFAULT_MODEL)
+    model_dir = Path(args.model or DEFAULT_MODEL)
+    tagger = Tagger.from_pretrained(model_dir)
     examples = _read_labelled(args.data)
     report = evaluate(tagger, examples, use_heads=args.heads)
-    corpus = Path(__file__).resolve().parent.parent / "corpora" / "labelled"
-    default_train = [str(p) for p in (corpus / "train.jsonl", corpus / "dev.jsonl") if p.exists()]
-    baseline_examples = _read_labelled(args.train if args.train is not None else default_train)
-    baseline = None
+    # The TF-IDF baseline learns from what the model learned from, unless told otherwise.
+    made_by = json.loads((model_dir / "training.json").read_text(encoding="utf-8")) if (
+        model_dir / "training.json").is_file() else {}
+    train_files = args.train if args.train is not None else _repository_paths(made_by.get("data", []))
+    dev_files = args.dev if args.dev is not None else _repository_paths(made_by.get("dev_data", []))
+    baselines = {"keywords": KeywordBaseline(tagger.labels)}
+    baseline_examples = _read_labelled(train_files)
     if baseline_examples:
-        baseline_train, baseline_dev = split_dev(baseline_examples)
-        baseline = TfidfBaseline(tagger.labels).fit(baseline_train, baseline_dev).evaluate(examples)
-    print(f"{len(examples)} paragraphs; model {args.model or DEFAULT_MODEL}; heads {'shown' if args.heads else 'withheld'}")
-    print(format_report(report, tagger.labels, baseline))
+        train, dev = (baseline_examples, _read_labelled(dev_files)) if dev_files else split_dev(baseline_examples)
+        baselines["tfidf"] = TfidfBaseline(tagger.labels).fit(train, dev)
+    comparison = compare_labellers(tagger, examples, baselines, use_heads=args.heads)
+    print(f"{len(examples)} paragraphs; model {model_dir}; heads {'shown' if args.heads else 'withheld'}; "
+          f"TF-IDF trained on {', '.join(train_files) or 'nothing'}")
+    print(format_comparison(comparison, tagger.labels))
+    print()
+    print(format_report(report, tagger.labels))
     if args.json:
-        Path(args.json).write_text(json.dumps({"model": report, "baseline": baseline}, ensure_ascii=False, indent=2), encoding="utf-8")
+        Path(args.json).write_text(json.dumps({"model": report, "labels": comparison}, ensure_ascii=False, indent=2),
+                                   encoding="utf-8")
     return 0
+
+
+def _repository_paths(paths: list[str]) -> list[str]:
+    """Paths a training run recorded, found from the working directory or the repository root."""
+    root = Path(__file__).resolve().parent.parent
+    return [p if Path(p).exists() else str(root / p) for p in paths if Path(p).exists() or (root / p).exists()]
 
 
 if __name__ == "__main__":

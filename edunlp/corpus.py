@@ -47,7 +47,7 @@ ENTITY_TYPES: tuple[str, ...] = (
     "PLATFORM",
     "EVENT",
 )
-METADATA_FIELDS: tuple[str, ...] = ("month", "region", "section", "head", "doc_id")
+METADATA_FIELDS: tuple[str, ...] = ("month", "region", "section", "head", "doc_id", "genre", "origin")
 
 
 class CorpusError(ValueError):
@@ -72,17 +72,25 @@ class Example:
     section: str | None = None
     head: str | None = None
     doc_id: str | None = None
+    genre: str | None = None  # news, statistics, law, … (evaluation tables are cut by it)
+    origin: str | None = None  # "real" (from ../shared/realtext), "written" (an independent author), "generated"
     # Optional sentence-level labels: (start, end, labels) ranges into `text`.
     sentences: list[tuple[int, int, list[str]]] = field(default_factory=list)
+    # False where nobody marked the entities (labels only): training then skips the entity loss.
+    entities_annotated: bool = True
+    # Hand-written indicator gold, as dicts: text, value, multiplier, unit, normalized, qualifier, name.
+    indicators: list[dict[str, Any]] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The record as written to the project's JSONL format."""
         record = {
             "text": self.text,
             "labels": list(self.labels),
-            "entities": [[start, end, kind] for start, end, kind in self.entities],
+            "entities": [[start, end, kind] for start, end, kind in self.entities] if self.entities_annotated else None,
             **{name: getattr(self, name) for name in METADATA_FIELDS},
         }
+        if self.indicators is not None:
+            record["indicators"] = self.indicators
         if self.sentences:
             record["sentences"] = [[start, end, list(labels)] for start, end, labels in self.sentences]
         return record
@@ -127,7 +135,22 @@ def _read_jsonl(path: str | os.PathLike[str], text: str) -> list[Example]:
 
 
 def _from_jsonl_record(path: str | os.PathLike[str], line: int, record: dict[str, Any]) -> Example:
-    """A project or doccano record: the two differ only in where spans and categories live."""
+    """A project or doccano record: the two differ only in where spans and categories live.
+
+    A record may point at a real paragraph instead of holding it (`"ref"`, see edunlp.realtext)
+    and may name a `"noise"` recipe (edunlp.noise) applied to its text as it is read.
+    """
+    if "ref" in record and "text" not in record:
+        record = {**record, "text": _resolve_reference(path, line, record["ref"])}
+    if record.get("noise"):
+        from .noise import add_noise
+
+        if record.get("entities"):
+            raise CorpusError(path, line, "noise changes offsets: a record with entities cannot name a recipe")
+        try:
+            record = {**record, "text": add_noise(record["text"], record["noise"])}
+        except ValueError as error:
+            raise CorpusError(path, line, str(error)) from None
     spans: list[Any] = []
     categories: list[Any] = []
     for key in ("labels", "cats", "label"):
@@ -137,13 +160,36 @@ def _from_jsonl_record(path: str | os.PathLike[str], line: int, record: dict[str
         for item in value:
             (categories if isinstance(item, str) else spans).append(item)
     entities = record.get("entities", [])
-    if not isinstance(entities, list):
-        raise CorpusError(path, line, '"entities" must be a list')
-    spans.extend(entities)
+    if entities is not None and not isinstance(entities, list):
+        raise CorpusError(path, line, '"entities" must be a list or null')
+    spans.extend(entities or [])
     triples = [_span_triple(path, line, span) for span in spans]
     example = _checked_example(path, line, record.get("text"), categories, triples, record)
     example.sentences = _checked_sentences(path, line, example.text, record.get("sentences", []))
+    example.entities_annotated = entities is not None
+    indicators = record.get("indicators")
+    if indicators is not None and not (isinstance(indicators, list) and all(isinstance(i, dict) for i in indicators)):
+        raise CorpusError(path, line, '"indicators" must be a list of objects')
+    example.indicators = indicators
     return example
+
+
+_REAL_DOCUMENTS: dict | None = None
+
+
+def _resolve_reference(path: str | os.PathLike[str], line: int, reference: Any) -> str:
+    """The text of a real paragraph kept as a reference (the documents are read once per process)."""
+    global _REAL_DOCUMENTS
+    from . import realtext
+
+    if _REAL_DOCUMENTS is None:
+        if realtext.realtext_dir() is None:
+            raise CorpusError(path, line, f"a real-text reference needs ../shared/realtext (or ${realtext.REALTEXT_ENV})")
+        _REAL_DOCUMENTS = realtext.document_index()
+    try:
+        return realtext.resolve(reference, _REAL_DOCUMENTS)
+    except (ValueError, KeyError, TypeError) as error:
+        raise CorpusError(path, line, f"real-text reference: {error}") from None
 
 
 def _checked_sentences(path: str | os.PathLike[str], line: int, text: str, sentences: Any) -> list[tuple[int, int, list[str]]]:

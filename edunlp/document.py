@@ -76,6 +76,7 @@ class Indicator:
     end: int = 0
     name_start: int | None = None  # where the name (its head, for 54个新编资源) was read
     name_end: int | None = None
+    source: str = "rules"  # "rules", "model" (its entities alone) or "rules+model" (both found it)
 
     @classmethod
     def of(cls, quantity: Quantity, name: str, start: int, end: int, **place: Any) -> Indicator:

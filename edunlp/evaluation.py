@@ -1,7 +1,8 @@
-"""Measuring a model on labelled paragraphs, beside a TF-IDF baseline (`edunlp evaluate`).
+"""Measuring a model on labelled paragraphs, beside keyword and TF-IDF baselines (`edunlp evaluate`).
 
-Labels: per-label precision/recall/F1, macro-F1 and a confusion table (rows: gold labels,
-columns: predicted labels, cells: paragraphs). Entities: F1 by type, strict (seqeval, IOB2 over
+Labels: per-label precision/recall/F1, micro- and macro-F1, a confusion table (rows: gold labels,
+columns: predicted labels, cells: paragraphs), the calibration error of the scores, and the same
+figures for the baselines, overall, per genre and per origin (real, written, generated). Entities: F1 by type, strict (seqeval, IOB2 over
 characters). Indicators: a predicted indicator counts when value, unit and name all match gold.
 Heads are withheld unless asked for, so the scores say what the model reads from bodies.
 """
@@ -9,25 +10,27 @@ Heads are withheld unless asked for, so the scores say what the model reads from
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 from seqeval.metrics import classification_report
 from seqeval.scheme import IOB2
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 
 from .corpus import Example
+from .document import Indicator
 from .linking import link_indicators
 from .normalize import fold
-from .tagger import Tagger
+from .tagger import Tagger, decide, model_text, paragraph_input
 
 _GRID = np.round(np.arange(0.05, 0.96, 0.05), 2)
+CUES_FILE = Path(__file__).resolve().parent / "data" / "label_cues.tsv"
 
 
 def label_scores(tagger: Tagger, examples: Sequence[Example], use_heads: bool = False) -> tuple[np.ndarray, list]:
-    from .training import paragraph_input
-
     outputs = tagger.predict([paragraph_input(e, with_head=use_heads) for e in examples])
     return np.stack([o.label_scores for o in outputs]), outputs
 
@@ -41,40 +44,68 @@ def gold_matrix(examples: Sequence[Example], labels: Sequence[str]) -> np.ndarra
     return gold
 
 
-def decide(scores: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    """Labels over their threshold, and always the top label of a paragraph."""
-    chosen = scores >= thresholds
-    chosen[np.arange(len(scores)), scores.argmax(1)] = True
-    return chosen
-
-
-def tune_thresholds(tagger: Tagger, dev: Sequence[Example]) -> dict[str, float]:
-    """Per label, the threshold on the dev split that maximises that label's F1."""
-    scores, _ = label_scores(tagger, dev)
-    gold = gold_matrix(dev, tagger.labels)
-    thresholds = {}
-    for i, label in enumerate(tagger.labels):
-        f1s = [_f1(scores[:, i] >= t, gold[:, i])[2] for t in _GRID]
-        thresholds[label] = float(_GRID[int(np.argmax(f1s))]) if gold[:, i].any() else 0.5
+def best_thresholds(scores: np.ndarray, gold: np.ndarray) -> np.ndarray:
+    """Per label, the grid threshold with the best F1 on (scores, gold); 0.5 for a label never seen."""
+    thresholds = np.full(scores.shape[1], 0.5)
+    for i in range(scores.shape[1]):
+        if gold[:, i].any():
+            f1s = [f1_score(gold[:, i], scores[:, i] >= t, zero_division=0) for t in _GRID]
+            thresholds[i] = _GRID[int(np.argmax(f1s))]
     return thresholds
 
 
-def _f1(predicted: np.ndarray, gold: np.ndarray) -> tuple[float, float, float]:
-    tp = float((predicted & gold).sum())
-    precision = tp / predicted.sum() if predicted.sum() else 0.0
-    recall = tp / gold.sum() if gold.sum() else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
+def threshold_examples(dev: Sequence[Example]) -> list[Example]:
+    """Thresholds are tuned on the text a user will meet: the real and independently written part
+    of dev when there is one, not our own generator's easy months."""
+    return [e for e in dev if e.origin in ("real", "written")] or list(dev)
+
+
+def tune_thresholds(tagger: Tagger, dev: Sequence[Example]) -> dict[str, float]:
+    """Per label, the threshold on dev (see threshold_examples) that maximises that label's F1."""
+    examples = threshold_examples(dev)
+    scores, _ = label_scores(tagger, examples)
+    found = best_thresholds(scores, gold_matrix(examples, tagger.labels))
+    return {label: float(t) for label, t in zip(tagger.labels, found)}
 
 
 def label_report(predicted: np.ndarray, gold: np.ndarray, labels: Sequence[str]) -> dict:
-    per_label = {}
-    for i, label in enumerate(labels):
-        p, r, f = _f1(predicted[:, i], gold[:, i])
-        per_label[label] = {"precision": p, "recall": r, "f1": f, "support": int(gold[:, i].sum())}
+    """Per-label P/R/F1 (sklearn), micro- and macro-F1 over the labels present in gold, confusion."""
+    p, r, f, support = precision_recall_fscore_support(gold, predicted, zero_division=0)
+    per_label = {label: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(support[i])}
+                 for i, label in enumerate(labels)}
     present = [v["f1"] for v in per_label.values() if v["support"]]
     confusion = (gold.T.astype(int) @ predicted.astype(int)).tolist()
-    return {"labels": per_label, "label_macro_f1": float(np.mean(present)) if present else 0.0, "confusion": confusion}
+    return {"labels": per_label, "label_macro_f1": float(np.mean(present)) if present else 0.0,
+            "label_micro_f1": float(f1_score(gold, predicted, average="micro", zero_division=0)),
+            "confusion": confusion}
+
+
+def calibration_error(scores: np.ndarray, gold: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error over every (paragraph, label) score: the mean gap between the
+    score and the observed rate of the label, weighted by how many scores fall in each bin."""
+    scores, gold = scores.ravel(), gold.ravel().astype(float)
+    which = np.minimum((scores * bins).astype(int), bins - 1)
+    error = 0.0
+    for b in range(bins):
+        mask = which == b
+        if mask.any():
+            error += mask.mean() * abs(scores[mask].mean() - gold[mask].mean())
+    return float(error)
+
+
+def breakdown(examples: Sequence[Example], gold: np.ndarray, predictions: dict[str, np.ndarray],
+              labels: Sequence[str], key: str) -> dict[str, dict]:
+    """Micro- and macro-F1 of each labeller for each value of an example field (genre, origin)."""
+    groups: dict[str, list[int]] = {}
+    for row, example in enumerate(examples):
+        groups.setdefault(getattr(example, key) or "unknown", []).append(row)
+    table = {}
+    for value, rows in sorted(groups.items()):
+        table[value] = {"paragraphs": len(rows)}
+        for name, predicted in predictions.items():
+            report = label_report(predicted[rows], gold[rows], labels)
+            table[value][name] = {"micro_f1": report["label_micro_f1"], "macro_f1": report["label_macro_f1"]}
+    return table
 
 
 def _char_bio(length: int, spans: list[tuple[int, int, str]]) -> list[str]:
@@ -116,18 +147,132 @@ def indicator_report(texts: list[str], gold: list[list[tuple[int, int, str]]], p
 
 
 def evaluate(tagger: Tagger, examples: Sequence[Example], use_heads: bool = False) -> dict:
-    """Every figure of the model on `examples`; `score` (mean of label and entity F1) drives early stopping."""
+    """Every figure of the model on `examples`; `score` (label macro-F1, averaged with entity F1
+    where some examples carry entity annotations) drives early stopping."""
     scores, outputs = label_scores(tagger, examples, use_heads)
     gold = gold_matrix(examples, tagger.labels)
-    report = label_report(decide(scores, tagger.thresholds), gold, tagger.labels)
-    texts = [e.text for e in examples]
-    predicted_spans = [[(s, e, k) for s, e, k, _ in o.entities] for o in outputs]
-    gold_spans = [list(e.entities) for e in examples]
+    report = label_report(decide(scores, tagger.thresholds, tagger.labels), gold, tagger.labels)
+    report["calibration_error"] = calibration_error(scores, gold)
+    annotated = [i for i, e in enumerate(examples) if e.entities_annotated]
+    texts = [examples[i].text for i in annotated]
+    predicted_spans = [[(s, e, k) for s, e, k, _ in outputs[i].entities] for i in annotated]
+    gold_spans = [list(examples[i].entities) for i in annotated]
     report.update(entity_report(gold_spans, predicted_spans, texts))
     report.update(indicator_report(texts, gold_spans, predicted_spans))
-    report["score"] = (report["label_macro_f1"] + report["entity_f1"]) / 2
+    report["score"] = (report["label_macro_f1"] + report["entity_f1"]) / 2 if annotated else report["label_macro_f1"]
     report["paragraphs"] = len(examples)
+    report["entity_paragraphs"] = len(annotated)
     return report
+
+
+_MULTIPLIERS = {"": 1.0, "万": 1e4, "萬": 1e4, "亿": 1e8, "億": 1e8, "万亿": 1e12, "千": 1e3, "百": 1e2}
+
+
+def _gold_value(gold: dict) -> float:
+    return float(gold["value"]) * _MULTIPLIERS.get(gold.get("multiplier") or "", 1.0)
+
+
+def indicator_gold_report(examples: Sequence[Example], predicted: Sequence[Sequence[Indicator]]) -> dict:
+    """Predicted indicators against hand-written gold (Example.indicators), paragraph by paragraph.
+
+    A prediction finds its gold by normalised value (each gold used once); among the pairs found,
+    unit, qualifier and name are checked: the name exactly (folded) or as one of the gold's
+    accepted variants. Value F1 counts pairs; the others are shares of the pairs.
+    """
+    pairs, n_gold, n_pred = [], 0, 0
+    for example, found in zip(examples, predicted):
+        if example.indicators is None:
+            continue
+        gold = list(example.indicators)
+        n_gold += len(gold)
+        n_pred += len(found)
+        for indicator in found:
+            for g in gold:
+                if abs(indicator.normalized - _gold_value(g)) <= 1e-6 * max(1.0, abs(_gold_value(g))):
+                    pairs.append((indicator, g))
+                    gold.remove(g)
+                    break
+    precision = len(pairs) / n_pred if n_pred else 0.0
+    recall = len(pairs) / n_gold if n_gold else 0.0
+
+    def share(right) -> float:
+        return sum(map(right, pairs)) / len(pairs) if pairs else 0.0
+
+    def unit(text: str | None) -> str:
+        return fold(text or "").strip()
+
+    def names(g: dict) -> set[str]:
+        return {fold(n) for n in [g.get("name") or "", *(g.get("name_variants") or [])]}
+
+    return {
+        "gold": n_gold, "predicted": n_pred, "matched": len(pairs),
+        "value_precision": precision, "value_recall": recall,
+        "value_f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
+        "unit_right": share(lambda p: unit(p[0].unit) == unit(p[1].get("unit"))),
+        "qualifier_right": share(lambda p: (p[0].qualifier or None) == (p[1].get("qualifier") or None)),
+        "name_exact": share(lambda p: fold(p[0].name) == fold(p[1].get("name") or "")),
+        "name_accepted": share(lambda p: fold(p[0].name) in names(p[1])),
+        "name_empty": sum(not i.name for e, f in zip(examples, predicted) if e.indicators is not None for i in f)
+        / n_pred if n_pred else 0.0,
+    }
+
+
+def indicator_paths(tagger: Tagger | None, examples: Sequence[Example]) -> dict[str, list[list[Indicator]]]:
+    """The indicators each path reads from the examples: `segment` (rules only) and, given a
+    tagger, `tag` (what `edunlp tag` writes)."""
+    from .indicators import extract_indicators
+    from .pipeline import paragraph_indicators
+
+    texts = [model_text(e) for e in examples]
+    paths = {"segment": [extract_indicators(text) for text in texts]}
+    if tagger is not None:
+        outputs = tagger.predict([paragraph_input(e, with_head=False) for e in examples])
+        paths["tag"] = [paragraph_indicators(text, [(s, e, k) for s, e, k, _ in o.entities])
+                        for text, o in zip(texts, outputs)]
+    return paths
+
+
+def format_indicator_reports(reports: dict[str, dict]) -> str:
+    columns = ("value_precision", "value_recall", "value_f1", "unit_right", "qualifier_right", "name_exact",
+               "name_accepted", "name_empty")
+    lines = [f"{'indicators':<12}{'gold':>6}{'found':>7}" + "".join(f"{c.replace('_', ' '):>17}" for c in columns)]
+    for path, r in reports.items():
+        lines.append(f"{path:<12}{r['gold']:>6}{r['predicted']:>7}" + "".join(f"{r[c]:>17.3f}" for c in columns))
+    return "\n".join(lines)
+
+
+class KeywordBaseline:
+    """One list of cue words per label (edunlp/data/label_cues.tsv): a label when one of its cues
+    occurs in the folded text, `other` when none does. No training: the grep an analyst would write."""
+
+    def __init__(self, labels: Sequence[str], cues_file: Path = CUES_FILE) -> None:
+        self.labels = list(labels)
+        self.cues: dict[str, list[str]] = {}
+        for line in cues_file.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                label, words = line.split("\t", 1)
+                self.cues[label] = words.split()
+        self.thresholds = np.full(len(self.labels), 0.5)
+
+    def fit(self, train: Sequence[Example] = (), dev: Sequence[Example] = ()) -> KeywordBaseline:
+        return self
+
+    def predict_scores(self, examples: Sequence[Example]) -> np.ndarray:
+        scores = np.zeros((len(examples), len(self.labels)))
+        for row, example in enumerate(examples):
+            text = fold(model_text(example))
+            for i, label in enumerate(self.labels):
+                scores[row, i] = float(any(cue in text for cue in self.cues.get(label, ())))
+        if "other" in self.labels:
+            other = self.labels.index("other")
+            scores[:, other] = np.delete(scores, other, axis=1).max(1) == 0
+        return scores
+
+    def predict(self, examples: Sequence[Example]) -> np.ndarray:
+        return decide(self.predict_scores(examples), self.thresholds, self.labels)
+
+    def evaluate(self, examples: Sequence[Example]) -> dict:
+        return label_report(self.predict(examples), gold_matrix(examples, self.labels), self.labels)
 
 
 class TfidfBaseline:
@@ -140,32 +285,65 @@ class TfidfBaseline:
         self.thresholds = np.full(len(self.labels), 0.5)
 
     def fit(self, train: Sequence[Example], dev: Sequence[Example] = ()) -> TfidfBaseline:
-        features = self.vectorizer.fit_transform([fold(e.text) for e in train])
+        features = self.vectorizer.fit_transform([fold(model_text(e)) for e in train])
         self.classifier.fit(features, gold_matrix(train, self.labels).astype(int))
-        if dev:
-            scores, gold = self.predict_scores(dev), gold_matrix(dev, self.labels)
-            for i in range(len(self.labels)):
-                f1s = [_f1(scores[:, i] >= t, gold[:, i])[2] for t in _GRID]
-                self.thresholds[i] = _GRID[int(np.argmax(f1s))]
+        tuning = threshold_examples(dev)
+        if tuning:
+            self.thresholds = best_thresholds(self.predict_scores(tuning), gold_matrix(tuning, self.labels))
         return self
 
     def predict_scores(self, examples: Sequence[Example]) -> np.ndarray:
-        return self.classifier.predict_proba(self.vectorizer.transform([fold(e.text) for e in examples]))
+        return self.classifier.predict_proba(self.vectorizer.transform([fold(model_text(e)) for e in examples]))
+
+    def predict(self, examples: Sequence[Example]) -> np.ndarray:
+        return decide(self.predict_scores(examples), self.thresholds, self.labels)
 
     def evaluate(self, examples: Sequence[Example]) -> dict:
-        predicted = decide(self.predict_scores(examples), self.thresholds)
-        return label_report(predicted, gold_matrix(examples, self.labels), self.labels)
+        return label_report(self.predict(examples), gold_matrix(examples, self.labels), self.labels)
 
 
-def format_report(report: dict, labels: Sequence[str], baseline: dict | None = None) -> str:
-    """The printed tables: labels (with the baseline's F1 beside), confusion, entities, indicators."""
-    lines = [f"{'label':<16}{'P':>7}{'R':>7}{'F1':>7}{'n':>6}" + (f"{'baseline F1':>13}" if baseline else "")]
+def compare_labellers(tagger: Tagger, examples: Sequence[Example], baselines: dict, use_heads: bool = False) -> dict:
+    """The model beside each baseline on the same examples: overall, per genre and per origin."""
+    scores, _ = label_scores(tagger, examples, use_heads)
+    gold = gold_matrix(examples, tagger.labels)
+    predictions = {"model": decide(scores, tagger.thresholds, tagger.labels)}
+    predictions.update({name: baseline.predict(examples) for name, baseline in baselines.items()})
+    return {
+        "overall": {name: label_report(p, gold, tagger.labels) for name, p in predictions.items()},
+        "genre": breakdown(examples, gold, predictions, tagger.labels, "genre"),
+        "origin": breakdown(examples, gold, predictions, tagger.labels, "origin"),
+        "calibration_error": calibration_error(scores, gold),
+    }
+
+
+def format_comparison(comparison: dict, labels: Sequence[str]) -> str:
+    """Per-label F1 of every labeller side by side, then micro/macro per genre and per origin."""
+    names = list(comparison["overall"])
+    lines = [f"{'label':<16}{'n':>5}" + "".join(f"{name + ' F1':>14}" for name in names)]
+    for label in labels:
+        support = comparison["overall"][names[0]]["labels"][label]["support"]
+        lines.append(f"{label:<16}{support:>5}" + "".join(
+            f"{comparison['overall'][n]['labels'][label]['f1']:>14.3f}" for n in names))
+    for kind in ("micro", "macro"):
+        lines.append(f"{kind + ' F1':<21}" + "".join(
+            f"{comparison['overall'][n][f'label_{kind}_f1']:>14.3f}" for n in names))
+    lines.append(f"model calibration error (ECE, 10 bins): {comparison['calibration_error']:.3f}")
+    for key in ("genre", "origin"):
+        lines += ["", f"{key:<20}{'n':>5}" + "".join(f"{name + ' mi/ma':>16}" for name in names)]
+        for value, row in comparison[key].items():
+            lines.append(f"{value:<20}{row['paragraphs']:>5}" + "".join(
+                f"{row[n]['micro_f1']:>9.3f}/{row[n]['macro_f1']:.3f}"[-16:].rjust(16) for n in names))
+    return "\n".join(lines)
+
+
+def format_report(report: dict, labels: Sequence[str]) -> str:
+    """The model's own tables: labels (P/R/F1), confusion, entities, indicators."""
+    lines = [f"{'label':<16}{'P':>7}{'R':>7}{'F1':>7}{'n':>6}"]
     for label in labels:
         v = report["labels"][label]
-        extra = f"{baseline['labels'][label]['f1']:>13.3f}" if baseline else ""
-        lines.append(f"{label:<16}{v['precision']:>7.3f}{v['recall']:>7.3f}{v['f1']:>7.3f}{v['support']:>6}{extra}")
-    extra = f"{baseline['label_macro_f1']:>13.3f}" if baseline else ""
-    lines.append(f"{'macro F1':<16}{'':>21}{report['label_macro_f1']:>7.3f}{'':>6}{extra}")
+        lines.append(f"{label:<16}{v['precision']:>7.3f}{v['recall']:>7.3f}{v['f1']:>7.3f}{v['support']:>6}")
+    lines.append(f"{'micro F1':<16}{'':>14}{report['label_micro_f1']:>7.3f}")
+    lines.append(f"{'macro F1':<16}{'':>14}{report['label_macro_f1']:>7.3f}")
     lines.append("")
     lines.append("confusion (rows gold, columns predicted, paragraphs)")
     short = [label[:6] for label in labels]

@@ -531,9 +531,10 @@ def extract_indicators(text: str, trim_names: bool = True) -> list[Indicator]:
     return _read_all([text], trim_names)[0][1]
 
 
-def fill_indicators(bulletin: Bulletin, trim_names: bool = True) -> Bulletin:
-    """Fill `indicators` of every paragraph and sentence and add QUANTITY and INDICATOR entities,
-    offsets absolute into `bulletin.text`. Calling it again replaces rather than duplicates."""
+def fill_indicators(bulletin: Bulletin, trim_names: bool = True, add_entities: bool = True) -> Bulletin:
+    """Fill `indicators` of every paragraph and sentence and (unless a model already marked
+    entities) add QUANTITY and INDICATOR entities, offsets absolute into `bulletin.text`.
+    Calling it again replaces rather than duplicates."""
     units_of = [paragraph.sentences or [paragraph] for paragraph in bulletin.paragraphs]
     readings = iter(_read_all([unit.text for units in units_of for unit in units], trim_names))
     for paragraph, units in zip(bulletin.paragraphs, units_of):
@@ -541,7 +542,7 @@ def fill_indicators(bulletin: Bulletin, trim_names: bool = True) -> Bulletin:
         for unit in units:
             found, indicators = next(readings)
             for indicator in indicators:
-                _shift(indicator, unit.start)
+                shift_indicator(indicator, unit.start)
             entities = [Entity("QUANTITY", f.start + unit.start, f.end + unit.start, f.quantity.text) for f in found]
             entities += [
                 Entity("INDICATOR", i.name_start, i.name_end, bulletin.text[i.name_start:i.name_end])
@@ -549,15 +550,34 @@ def fill_indicators(bulletin: Bulletin, trim_names: bool = True) -> Bulletin:
                 if i.name_start is not None and i.name_end is not None
             ]
             unit.indicators = indicators
-            if unit is not paragraph:
-                _add_entities(unit.entities, entities)
-            _add_entities(paragraph.entities, entities)
+            if add_entities:
+                if unit is not paragraph:
+                    _add_entities(unit.entities, entities)
+                _add_entities(paragraph.entities, entities)
             paragraph_indicators.extend(indicators)
         paragraph.indicators = paragraph_indicators
     return bulletin
 
 
-def _shift(indicator: Indicator, offset: int) -> None:
+def combine_indicators(rules: list[Indicator], model: list[Indicator], model_only: bool = False) -> list[Indicator]:
+    """One list from the two readings of a text: the rules read and normalise every quantity they
+    accept; a model indicator over the same characters confirms it (source "rules+model") and
+    names it where the rules found no name. With `model_only`, model indicators the rules did
+    not find are added too."""
+    combined = list(rules)
+    for found in model:
+        same = [r for r in rules if r.start < found.end and found.start < r.end]
+        for indicator in same:
+            indicator.source = "rules+model"
+            if not indicator.name and found.name:
+                indicator.name, indicator.name_start, indicator.name_end = found.name, found.name_start, found.name_end
+        if not same and model_only:
+            combined.append(found)
+    return sorted(combined, key=lambda i: i.start)
+
+
+def shift_indicator(indicator: Indicator, offset: int) -> None:
+    """Move an indicator's offsets (quantity and name) by `offset`, e.g. from sentence to document."""
     indicator.start += offset
     indicator.end += offset
     if indicator.name_start is not None and indicator.name_end is not None:

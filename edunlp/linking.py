@@ -28,7 +28,7 @@ def link_indicators(text: str, entities: list[tuple[int, int, str]]) -> list[Ind
         indicators.append(Indicator.of(
             quantity, text[name[0] : name[1]] if name else "", start, end,
             period=text[period[0] : period[1]] if period else None,
-            name_start=name[0] if name else None, name_end=name[1] if name else None,
+            name_start=name[0] if name else None, name_end=name[1] if name else None, source="model",
         ))
     return indicators
 

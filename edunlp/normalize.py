@@ -3,7 +3,8 @@
 Two steps, kept apart on purpose:
 
 * `clean` removes what is not part of the bulletin at all (a BOM, zero-width characters, Windows
-  line ends, the pinyin readings some converters insert after characters: 發(fā)布 → 發布). It may
+  line ends, the pinyin readings some converters insert after characters: 發(fā)布 → 發布, the `@@ `
+  markers subword tools leave between characters). It may
   change the length; its output is the document text every offset points into.
 * `fold` maps that text character for character (same length, so offsets stay valid) to one
   canonical form for matching: NFKC (full-width digits, letters and punctuation to ASCII), U+3000,
@@ -28,13 +29,15 @@ _PINYIN_READING = re.compile(
     r"(?<=[\u3400-\u9fff])[(（]\s*(?=[a-zü\s]*[" + _TONE_VOWELS + "])"
     + _PINYIN_SYLLABLE + r"(?:\s+" + _PINYIN_SYLLABLE + r")*\s*[)）]"
 )
+# `@@ ` markers that subword tools leave between characters (never part of a bulletin).
+_SUBWORD_MARK = re.compile(r"@@ ?")
 _SPACES = {"\u3000", "\u00a0", "\u2002", "\u2003", "\u2009", "\u202f", "\t"}
 
 
 def clean(raw: str) -> str:
     """Remove non-text residue and converter artefacts; this becomes the document text."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
-    text = _ZERO_WIDTH.sub("", text)
+    text = _SUBWORD_MARK.sub("", _ZERO_WIDTH.sub("", text))
     return _PINYIN_READING.sub("", text)
 
 

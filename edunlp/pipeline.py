@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 
-from .document import Bulletin, Entity, Label, Paragraph
-from .indicators import fill_indicators
+from .document import Bulletin, Entity, Indicator, Label, Paragraph
+from .indicators import combine_indicators, extract_indicators, fill_indicators, shift_indicator
 from .linking import link_indicators
 from .segment import segment
 from .tagger import ParagraphInput, Tagger
@@ -48,22 +48,30 @@ class TaggerStage:
                 sentence.entities = [e for e in paragraph.entities if sentence.start <= e.start < sentence.end]
 
 
-def link_stage(bulletins: list[Bulletin]) -> None:
-    """Turns QUANTITY entities into indicators named by their INDICATOR entities."""
+def indicator_stage(bulletins: list[Bulletin]) -> None:
+    """Indicators read by the rules, confirmed and named by the model's QUANTITY/INDICATOR
+    entities where they agree (edunlp.indicators.combine_indicators): one path for `tag`."""
     for bulletin in bulletins:
+        model = {id(p): paragraph_model_indicators(p) for p in bulletin.paragraphs}
+        fill_indicators(bulletin, add_entities=False)
         for paragraph in bulletin.paragraphs:
-            _link(paragraph)
+            paragraph.indicators = combine_indicators(paragraph.indicators, model[id(paragraph)])
+            for sentence in paragraph.sentences:
+                sentence.indicators = [i for i in paragraph.indicators if sentence.start <= i.start < sentence.end]
 
 
-def _link(paragraph: Paragraph) -> None:
+def paragraph_model_indicators(paragraph: Paragraph) -> list[Indicator]:
+    """The model's indicators of a paragraph (its entities linked), in document offsets."""
     spans = [(e.start - paragraph.start, e.end - paragraph.start, e.label) for e in paragraph.entities]
-    paragraph.indicators = []
-    for indicator in link_indicators(paragraph.text, spans):
-        indicator.start += paragraph.start
-        indicator.end += paragraph.start
-        paragraph.indicators.append(indicator)
-    for sentence in paragraph.sentences:
-        sentence.indicators = [i for i in paragraph.indicators if sentence.start <= i.start < sentence.end]
+    indicators = link_indicators(paragraph.text, spans)
+    for indicator in indicators:
+        shift_indicator(indicator, paragraph.start)
+    return indicators
+
+
+def paragraph_indicators(text: str, entities: list[tuple[int, int, str]]) -> list[Indicator]:
+    """What `indicator_stage` gives for one paragraph text and the model's spans in it."""
+    return combine_indicators(extract_indicators(text), link_indicators(text, entities))
 
 
 class Pipeline:
@@ -110,4 +118,4 @@ def rules() -> Pipeline:
 def load(path: str | Path | None = None, quantize: bool = False) -> Pipeline:
     """The full pipeline with a fine-tuned model directory (default: the shipped model)."""
     tagger = Tagger.from_pretrained(path or DEFAULT_MODEL, quantize=quantize)
-    return Pipeline([("tagger", TaggerStage(tagger)), ("indicators", link_stage)])
+    return Pipeline([("tagger", TaggerStage(tagger)), ("indicators", indicator_stage)])

@@ -14,9 +14,12 @@ import numpy as np
 import torch
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
+from .corpus import Example
 from .model import (
     Chunk, Features, JointModel, allowed_transitions, bio_tags, chunk_paragraph, collate, decode_tags, featurize, viterbi,
 )
+from .normalize import clean, fold
+from .segment import split_sentences
 
 DEFAULT_MAX_LENGTH = 256
 
@@ -164,8 +167,36 @@ class Tagger:
         return outputs
 
     def chosen(self, scores: np.ndarray) -> list[tuple[str, float]]:
-        """Labels whose score passes their threshold, best first; at least the top label."""
-        picked = [i for i in np.argsort(-scores) if scores[i] >= self.thresholds[i]]
-        if not picked:
-            picked = [int(np.argmax(scores))]
-        return [(self.labels[i], float(scores[i])) for i in picked]
+        """Labels `decide` keeps for one paragraph or sentence, best first."""
+        keep = decide(scores[None, :], self.thresholds, self.labels)[0]
+        return [(self.labels[i], float(scores[i])) for i in np.argsort(-scores) if keep[i]]
+
+
+def model_text(example: Example) -> str:
+    """What a labeller reads of a labelled paragraph: its text as `edunlp.read` would leave it
+    (pinyin readings and subword markers removed), unless entity offsets tie it to the raw text."""
+    cleaned = clean(example.text)
+    return example.text if example.entities_annotated and len(cleaned) != len(example.text) else cleaned
+
+
+def paragraph_input(example: Example, with_head: bool = True) -> ParagraphInput:
+    """The model's view of a labelled paragraph: body, sentence ranges, optional head."""
+    text = model_text(example)
+    if example.sentences and text == example.text:
+        ranges = [(start, end) for start, end, _ in example.sentences]
+    else:
+        ranges = [(s.start, s.end) for s in split_sentences(text, fold(text), 0, len(text))]
+    return ParagraphInput(text, ranges, example.head if with_head else None)
+
+
+def decide(scores: np.ndarray, thresholds: np.ndarray, labels: list[str]) -> np.ndarray:
+    """Multi-label decisions for rows of scores: every label over its threshold, the top label
+    when none passes, and `other` only when no other label is kept (it means "none of these")."""
+    chosen = scores >= thresholds
+    empty = ~chosen.any(1)
+    chosen[empty, scores[empty].argmax(1)] = True
+    if "other" in labels:
+        other = labels.index("other")
+        rest = np.delete(chosen, other, axis=1).any(1)
+        chosen[rest, other] = False
+    return chosen

@@ -57,7 +57,8 @@ def test_sentence_labels_round_trip(tmp_path):
 def test_shipped_corpus_has_sentence_labels_that_add_up(corpus):
     for example in corpus["train"][:300]:
         if example.sentences:
-            assert {label for _, _, labels in example.sentences for label in labels} == set(example.labels)
+            union = {label for _, _, labels in example.sentences for label in labels}
+            assert (union - {"other"} or union) == set(example.labels)  # `other` only when nothing else
             assert example.sentences[-1][1] == len(example.text)
 
 
@@ -175,7 +176,9 @@ def test_shipped_corpus_is_large_and_covers_every_label_and_type(corpus):
     assert len(everything) >= 1500
     assert sum(len(e.entities) for e in everything) >= 4000
     label_counts = Counter(label for e in everything for label in e.labels)
-    assert all(label_counts[label] >= 80 for label in LABELS), label_counts
+    # `other` stands alone now (never beside a line), so the generator has few; real text has many.
+    assert all(label_counts[label] >= 80 for label in LABELS if label != "other"), label_counts
+    assert label_counts["other"] >= 15
     type_counts = Counter(kind for e in everything for _, _, kind in e.entities)
     assert set(type_counts) == set(ENTITY_TYPES)
     assert all(e.labels for e in everything)

@@ -316,7 +316,7 @@ class Composer:
             labels.extend(label for label in template.labels if label not in labels)
             ranges.append((start, start + len(sentence.text), sorted(template.labels, key=LABELS.index)))
             start += len(sentence.text)
-        return Paragraph(section, head, region, body, sorted(labels, key=LABELS.index),
+        return Paragraph(section, head, region, body, paragraph_labels(labels),
                          tuple(t.id for t in templates), ranges)
 
     # ---- the abstract -------------------------------------------------------------------------
@@ -356,7 +356,7 @@ class Composer:
             out.plain("。")
             labels |= piece_labels
         shape = ("abstract", *(kind for kind, _, _ in pieces + later))
-        return Paragraph("摘要", None, None, out, sorted(labels, key=LABELS.index), shape)
+        return Paragraph("摘要", None, None, out, paragraph_labels(labels), shape)
 
     def shared_theme(self) -> tuple[str, list[str]] | None:
         """A label that at least two regions' paragraphs touch this month, with two or three of them."""
@@ -373,6 +373,13 @@ class Composer:
             return None
         label = self.rng.choice(options)
         return label, by_label[label][: self.rng.randint(2, 3)]
+
+
+def paragraph_labels(labels) -> list[str]:
+    """The union of a paragraph's sentence labels, in LABELS order; `other` means "none of the
+    lines", so it stays only when no sentence names one."""
+    kept = sorted(set(labels), key=LABELS.index)
+    return [label for label in kept if label != "other"] or kept
 
 
 def facts_of(sentence: Rendered, labels: tuple[str, ...], region: str | None) -> list[Fact]:
@@ -408,7 +415,7 @@ def split_of(position: int) -> str:
 
 def examples_of(issue: Issue) -> list[Example]:
     return [
-        Example(text=p.body.text, labels=p.labels, entities=list(p.body.spans), month=issue.doc_id,
+        Example(text=p.body.text, labels=p.labels, entities=list(p.body.spans), month=issue.doc_id, origin="generated",
                 region=p.region, section=p.section, head=p.head, doc_id=issue.doc_id, sentences=p.sentences)
         for p in issue.paragraphs
     ]

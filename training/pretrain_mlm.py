@@ -71,11 +71,12 @@ def is_held_out(text: str) -> bool:
     return int(digest[:8], 16) % HELD_OUT_ONE_IN == 0
 
 
-def load_paragraphs(corpora: Path = CORPORA, limit: int = 0) -> tuple[list[dict], str]:
+def load_paragraphs(corpora: Path = CORPORA, limit: int = 0, real: bool = False) -> tuple[list[dict], str]:
     """All paragraphs (the first `limit` of each source if set) as {"words", "source",
     "held_out"}, and the name of the segmenter used for the bulletins. Held out: 2 % of
     paragraphs by text hash, and every bulletin paragraph of a month in the labelled dev/test
-    splits."""
+    splits. With `real`, the paragraphs of ../shared/realtext join them, except its blind
+    documents, which no model may see (edunlp.realtext)."""
     cut = slice(0, limit or None)
     paragraphs = [
         {"words": words, "source": "peoples_daily", "held_out": is_held_out("".join(words))}
@@ -91,6 +92,13 @@ def load_paragraphs(corpora: Path = CORPORA, limit: int = 0) -> tuple[list[dict]
         }
         for month, text in read_bulletin_paragraphs(corpora)[cut]
     ]
+    if real:
+        from edunlp import realtext
+
+        lines = [line for d in realtext.documents() if not d.blind for line in d.text.split("\n") if len(line) >= 10]
+        paragraphs += [
+            {"words": segment(text), "source": "realtext", "held_out": is_held_out(text)} for text in lines[cut]
+        ]
     return [p for p in paragraphs if p["words"]], segmenter_name
 
 
@@ -404,7 +412,7 @@ def train(args: argparse.Namespace) -> dict:
     torch.manual_seed(args.seed)
     tokenizer = AutoTokenizer.from_pretrained(args.tokenizer, local_files_only=True)
 
-    paragraphs, segmenter = load_paragraphs(args.corpora, args.max_paragraphs)
+    paragraphs, segmenter = load_paragraphs(args.corpora, args.max_paragraphs, args.realtext)
     train_paragraphs, held_out = split_held_out(paragraphs)
     bulletins = [p for p in train_paragraphs if p["source"] == "bulletins"]
     train_paragraphs += bulletins * (args.bulletin_repeat - 1)
@@ -518,6 +526,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--char-share", type=float, default=0.0,
         help="share of drawn words that mask one character instead of the whole word",
+    )
+    parser.add_argument(
+        "--realtext", action="store_true",
+        help="add ../shared/realtext (its training pool; the blind documents stay out)",
     )
     parser.add_argument("--bulletin-repeat", type=int, default=1, help="upsample the bulletins")
     parser.add_argument("--max-length", type=int, default=128)

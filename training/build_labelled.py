@@ -1,0 +1,195 @@
+"""Assemble the independently labelled data from the annotators' files into the repository.
+
+    python training/build_labelled.py --annotations /work/annot
+
+Reads, from the annotation folder (outside the repository; see corpora/README.md for who wrote
+what): the real-paragraph packs (`packs/`, made by training/sample_realtext.py), the labels of
+each annotator (`labels/`) and the independent writers' paragraphs (`written/`). Writes:
+
+- `corpora/blind/dev.jsonl`, `corpora/blind/test.jsonl`: the blind sets (real paragraphs as
+  references, written ones as text), labelled twice and settled, with indicator gold, split by
+  document; about a quarter carry a noise recipe (edunlp.noise).
+- `corpora/blind/AGREEMENT.md`: agreement of the two annotations per label, before settling.
+- `corpora/real/train.jsonl`: real training paragraphs as references, with their labels.
+- `corpora/written/train.jsonl`: the training writers' paragraphs.
+
+Never writes real text: a real paragraph is stored as its reference (edunlp.realtext).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from pathlib import Path
+
+from edunlp.corpus import LABELS, Example
+
+ROOT = Path(__file__).resolve().parent.parent
+NOISE_RECIPES = ("s2t", "s2tw", "s2hk", "s2t+pinyin", "s2hk+pinyin", "wrap", "kangxi", "bpe", "s2tw+wrap")
+DEV_SHARE = 0.35
+
+
+def _fraction(key: str, salt: str) -> float:
+    return int(hashlib.sha1(f"{salt}:{key}".encode("utf-8")).hexdigest()[:8], 16) / 0xFFFFFFFF
+
+
+def noise_for(key: str, share: float) -> str | None:
+    """A fixed noise recipe for about `share` of keys, None for the rest."""
+    if _fraction(key, "noise") >= share:
+        return None
+    return NOISE_RECIPES[int(_fraction(key, "recipe") * len(NOISE_RECIPES))]
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def by_id(path: Path) -> dict[str, dict]:
+    return {record["id"]: record for record in read_jsonl(path)} if path.exists() else {}
+
+
+def ordered(labels: list[str]) -> list[str]:
+    unknown = set(labels) - set(LABELS)
+    if unknown:
+        raise ValueError(f"unknown labels {sorted(unknown)}")
+    return [label for label in LABELS if label in labels]
+
+
+def agreement(first: dict[str, list[str]], second: dict[str, list[str]]) -> list[str]:
+    """Markdown rows: per label, positives by each annotator, both, Cohen's kappa; then exact-set agreement."""
+    from sklearn.metrics import cohen_kappa_score
+
+    ids = sorted(set(first) & set(second))
+    rows = ["| label | first | second | both | Cohen's kappa |", "|---|---|---|---|---|"]
+    for label in LABELS:
+        a = [label in first[i] for i in ids]
+        b = [label in second[i] for i in ids]
+        kappa = cohen_kappa_score(a, b) if len(set(a) | set(b)) > 1 else 1.0
+        rows.append(f"| {label} | {sum(a)} | {sum(b)} | {sum(x and y for x, y in zip(a, b))} | {kappa:.2f} |")
+    same = sum(set(first[i]) == set(second[i]) for i in ids)
+    rows.append(f"\n{len(ids)} paragraphs; identical label sets on {same} ({same / len(ids):.1%}).")
+    return rows
+
+
+Blind = tuple[Example, "dict | None"]  # an example and, for a real paragraph, its reference
+
+
+def blind_examples(annotations: Path) -> tuple[list[Blind], list[Blind], list[str]]:
+    labels_dir, written_dir = annotations / "labels", annotations / "written"
+    examples: list[tuple[str, Example, dict | None]] = []
+    report = ["# Agreement of the two blind annotations (before settling)", ""]
+
+    # Real paragraphs: annotators R1 (labels + indicator gold) and R2 (labels), settled by a third reading.
+    pack = read_jsonl(annotations / "packs" / "blind_real.jsonl")
+    first, second = by_id(labels_dir / "blind_real_R1.jsonl"), by_id(labels_dir / "blind_real_R2.jsonl")
+    settled = by_id(labels_dir / "blind_real_adjudicated.jsonl")
+    report += ["## Real paragraphs (../shared/realtext, blind documents)", ""]
+    report += agreement({i: r["labels"] for i, r in first.items()}, {i: r["labels"] for i, r in second.items()})
+    for record in pack:
+        rid = record["id"]
+        a, b = set(first[rid]["labels"]), set(second[rid]["labels"])
+        labels = settled[rid]["labels"] if rid in settled else sorted(a)
+        if a != b and rid not in settled:
+            raise ValueError(f"{rid}: annotators disagree and nothing settles it")
+        ref = record["ref"]
+        document = f"{ref['source']}|{ref['path']}|{ref['item']}"
+        examples.append((document, Example(
+            text="", labels=ordered(labels), doc_id=rid, genre=record["genre"], origin="real",
+            entities_annotated=False, indicators=first[rid].get("indicators", []),
+        ), ref))
+
+    # Written paragraphs: the author's labels and an independent second annotator's, settled.
+    authored: dict[str, dict] = {}
+    for path in sorted(written_dir.glob("blind_W*.jsonl")):
+        authored.update(by_id(path))
+    second_written = by_id(labels_dir / "blind_written_X.jsonl")
+    settled_written = by_id(labels_dir / "blind_written_adjudicated.jsonl")
+    report += ["", "## Written paragraphs (independent authors; first = author, second = annotator)", ""]
+    report += agreement({i: r["labels"] for i, r in authored.items() if i in second_written},
+                        {i: r["labels"] for i, r in second_written.items()})
+    for rid, record in authored.items():
+        a = set(record["labels"])
+        b = set(second_written[rid]["labels"]) if rid in second_written else a
+        if a != b and rid not in settled_written:
+            raise ValueError(f"{rid}: author and annotator disagree and nothing settles it")
+        labels = settled_written[rid]["labels"] if rid in settled_written else sorted(a)
+        examples.append((rid, Example(
+            text=record["text"], labels=ordered(labels), doc_id=rid, genre=record["genre"], origin="written",
+            region=record.get("province"), entities_annotated=False, indicators=record.get("indicators", []),
+        ), None))
+
+    dev, test = [], []
+    for document, example, reference in examples:
+        (dev if _fraction(document, "blind-split") < DEV_SHARE else test).append((example, reference))
+    return dev, test, report
+
+
+def write_blind(path: Path, examples: list[Blind]) -> None:
+    """Like write_examples, but a real paragraph is written as its reference, never as text."""
+    lines = []
+    for example, reference in examples:
+        record = example.to_json()
+        if reference is not None:
+            del record["text"]
+            record = {"ref": reference, **record}
+        record["noise"] = noise_for(example.doc_id or "", 0.25)
+        lines.append(json.dumps(record, ensure_ascii=False))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_suffix(".tmp")
+    temp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    temp.replace(path)
+
+
+def real_training(annotations: Path) -> list[dict]:
+    """References with labels for every real training pack (and a noisy copy of about 30 %)."""
+    records = []
+    for pack_path in sorted((annotations / "packs").glob("train_real_*.jsonl")):
+        labels = by_id(annotations / "labels" / pack_path.name)
+        for record in read_jsonl(pack_path):
+            if record["id"] not in labels:
+                continue
+            base = {"ref": record["ref"], "labels": ordered(labels[record["id"]]["labels"]), "entities": None,
+                    "doc_id": record["id"], "genre": record["genre"], "origin": "real"}
+            records.append(base)
+            if recipe := noise_for(record["id"], 0.3):
+                records.append({**base, "noise": recipe})
+    return records
+
+
+def written_training(annotations: Path) -> list[dict]:
+    records = []
+    for path in sorted((annotations / "written").glob("train_W*.jsonl")):
+        for record in read_jsonl(path):
+            base = {"text": record["text"], "labels": ordered(record["labels"]), "entities": None,
+                    "doc_id": record["id"], "genre": record.get("genre"), "origin": "written"}
+            records.append(base)
+            if recipe := noise_for(record["id"], 0.3):
+                records.append({**base, "noise": recipe})
+    return records
+
+
+def write_records(path: Path, records: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_suffix(".tmp")
+    temp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    temp.replace(path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--annotations", type=Path, required=True)
+    args = parser.parse_args()
+    dev, test, report = blind_examples(args.annotations)
+    write_blind(ROOT / "corpora" / "blind" / "dev.jsonl", dev)
+    write_blind(ROOT / "corpora" / "blind" / "test.jsonl", test)
+    (ROOT / "corpora" / "blind" / "AGREEMENT.md").write_text("\n".join(report) + "\n", encoding="utf-8")
+    real = real_training(args.annotations)
+    written = written_training(args.annotations)
+    write_records(ROOT / "corpora" / "real" / "train.jsonl", real)
+    write_records(ROOT / "corpora" / "written" / "train.jsonl", written)
+    print(f"blind dev {len(dev)}, blind test {len(test)}; real training {len(real)}, written training {len(written)}")
+
+
+if __name__ == "__main__":
+    main()
