@@ -77,3 +77,33 @@ def test_retrain_from_the_shipped_model_on_a_tiny_file_then_tag(tmp_path: Path) 
     assert summary["epochs_run"] == 1
     bulletin = edunlp.load(out)("★网络安全重点工作进展\n信息系统安全监测 本月监测发现漏洞120个，均已通报整改。\n")
     assert bulletin.paragraphs[0].labels
+
+
+def _spans_of(bulletin) -> list[tuple[str, int, int, str]]:
+    """(what, start, end, expected text) for every span the tag output carries."""
+    spans = []
+    for paragraph in bulletin.paragraphs:
+        spans.append(("paragraph", paragraph.start, paragraph.end, paragraph.text))
+        for sentence in paragraph.sentences:
+            spans.append(("sentence", sentence.start, sentence.end, sentence.text))
+        for entity in paragraph.entities:
+            spans.append((f"entity {entity.label}", entity.start, entity.end, entity.text))
+        for indicator in paragraph.indicators:
+            spans.append(("indicator", indicator.start, indicator.end, indicator.text))
+            if indicator.name_start is not None:  # where the name was read: composed names reorder it (…的…比例)
+                spans.append(("indicator name", indicator.name_start, indicator.name_end, indicator.name))
+    return spans
+
+
+def test_every_span_of_tag_output_points_at_its_text_in_the_document(nlp: edunlp.Pipeline) -> None:
+    paths = sorted((ROOT / "corpora" / "samples").glob("*.txt")) + sorted(SEED.glob("*.txt"))
+    checked = 0
+    for path in paths:
+        bulletin = nlp(edunlp.read(path), source=str(path))
+        for what, start, end, expected in _spans_of(bulletin):
+            found = bulletin.text[start:end]
+            assert found and (set(found) <= set(expected) if what == "indicator name" else found == expected), \
+                f"{path.name}: {what} [{start}:{end}]"
+            checked += 1
+        assert any(i.source == "rules+model" for p in bulletin.paragraphs for i in p.indicators), path.name
+    assert checked > 300

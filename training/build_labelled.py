@@ -179,16 +179,19 @@ def write_records(path: Path, records: list[dict]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--annotations", type=Path, required=True)
+    parser.add_argument("--training-only", action="store_true", help="leave the blind sets as they are")
     args = parser.parse_args()
-    dev, test, report = blind_examples(args.annotations)
-    write_blind(ROOT / "corpora" / "blind" / "dev.jsonl", dev)
-    write_blind(ROOT / "corpora" / "blind" / "test.jsonl", test)
-    (ROOT / "corpora" / "blind" / "AGREEMENT.md").write_text("\n".join(report) + "\n", encoding="utf-8")
+    if not args.training_only:
+        dev, test, report = blind_examples(args.annotations)
+        write_blind(ROOT / "corpora" / "blind" / "dev.jsonl", dev)
+        write_blind(ROOT / "corpora" / "blind" / "test.jsonl", test)
+        (ROOT / "corpora" / "blind" / "AGREEMENT.md").write_text("\n".join(report) + "\n", encoding="utf-8")
+        print(f"blind dev {len(dev)}, blind test {len(test)}")
     real = real_training(args.annotations)
     written = written_training(args.annotations)
     write_records(ROOT / "corpora" / "real" / "train.jsonl", real)
     write_records(ROOT / "corpora" / "written" / "train.jsonl", written)
-    print(f"blind dev {len(dev)}, blind test {len(test)}; real training {len(real)}, written training {len(written)}")
+    print(f"real training {len(real)}, written training {len(written)}")
 
 
 if __name__ == "__main__":
