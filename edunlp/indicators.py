@@ -52,8 +52,10 @@ COPULAS = [
     "提升到", "提高到", "提高至", "升级至", "升级到", "扩容至", "扩容到", "扩展至", "上升至", "下降至",
     "减少至", "压减至",
 ]
-TRAILING_FILLERS = ["共计", "合计", "总计", "共有", "累计", "分别", "已经", "全部", "共", "均", "已", "都", "了"]
-LEADING_FILLERS = ["以及", "的", "了", "和", "及", "与", "并", "向", "将", "本月", "当月"]
+TRAILING_FILLERS = ["共计", "合计", "总计", "共有", "累计", "分别", "已经", "全部", "共", "均", "已", "都", "了", "将",
+                    "保持", "保持在", "已有", "现有", "拥有", "有"]
+LEADING_FILLERS = ["以及", "的", "了", "和", "及", "与", "并", "向", "将", "本月", "当月", "已有", "现有", "目前",
+                   "我校", "该校", "本校", "该公司", "当季", "全体"]
 # Words that end the noun after a measure word ("23个县参与": the noun is 县). The one-character
 # ones only end it after its first character (中小学, 在线课程 start with one).
 NOUN_STOPS = PREDICATE_VERBS + ["以及", "予以", "进行", "纳入", "列入", "的", "和", "及", "与", "或", "等"]
@@ -71,7 +73,8 @@ ADVERBS = ["尚未", "已经", "基本", "全部", "正在", "能够", "可以",
 # Parts of speech (PKU tag set) trimmed from a name: places, adverbs and scope words at its
 # start, particles at its end. Verbs stay: many names end in one (网络安全检查, 备案申请, 新闻报道).
 LEADING_TAGS = {"ns", "p"}
-SCOPE_WORDS = {"全国", "全省", "全市", "全区", "全县", "各地", "本省", "本市", "全校"}
+SCOPE_WORDS = {"全国", "全省", "全市", "全区", "全县", "全州", "全盟", "全镇", "全乡", "全院", "各地", "本省", "本市",
+               "全校", "我省", "我市", "我县", "该省", "该市", "该县"}
 TRAILING_TAGS = {"u", "y"}
 NOMINAL_TAGS = {"n", "vn", "nz", "nt", "j", "b", "an", "Ng", "l", "nx", "ns", "nr"}
 SCOPE_PARENTHESIS = re.compile(r"\((?:含|不含|包括|包含|不包括)[^()]*\)")
@@ -503,11 +506,15 @@ def _trim_names(readings: list[Reading]) -> None:
         _trim_by_words(item, text, [(s + item.name_start, e + item.name_start, tag) for s, e, tag in words])
 
 
-def _indicators(reading: Reading) -> list[Indicator]:
+def _indicators(reading: Reading, chinese_numerals: bool = False) -> list[Indicator]:
+    """The named quantities as indicators; by the field's convention only those written with
+    Arabic digits, unless `chinese_numerals` (三十余所, 百分之八十 are then indicators too)."""
     text, folded = reading.text, reading.folded
     indicators = []
     for sentence in reading.sentences:
         for item in reading.found:
+            if not (chinese_numerals or any(c.isdigit() for c in folded[item.start:item.end])):
+                continue
             if sentence[0] <= item.start < sentence[1] and item.name and not item.embedded:
                 indicators.append(Indicator.of(
                     item.quantity, item.name, item.start, item.end,
@@ -517,26 +524,29 @@ def _indicators(reading: Reading) -> list[Indicator]:
     return indicators
 
 
-def _read_all(texts: list[str], trim_names: bool = True) -> list[tuple[list[Found], list[Indicator]]]:
+def _read_all(texts: list[str], trim_names: bool = True,
+              chinese_numerals: bool = False) -> list[tuple[list[Found], list[Indicator]]]:
     """All reportable quantities of each text and the indicators among them."""
     readings = [_name_quantities(text) for text in texts]
     if trim_names:
         _trim_names(readings)
-    return [(reading.found, _indicators(reading)) for reading in readings]
+    return [(reading.found, _indicators(reading, chinese_numerals)) for reading in readings]
 
 
-def extract_indicators(text: str, trim_names: bool = True) -> list[Indicator]:
+def extract_indicators(text: str, trim_names: bool = True, chinese_numerals: bool = False) -> list[Indicator]:
     """The indicators stated in a sentence or paragraph, in text order; offsets index `text`.
-    `trim_names=False` skips step 4 (the part-of-speech tagger), about 3x faster."""
-    return _read_all([text], trim_names)[0][1]
+    `trim_names=False` skips step 4 (the part-of-speech tagger), about 3x faster;
+    `chinese_numerals=True` also reports quantities written in Chinese numerals (三十余所)."""
+    return _read_all([text], trim_names, chinese_numerals)[0][1]
 
 
-def fill_indicators(bulletin: Bulletin, trim_names: bool = True, add_entities: bool = True) -> Bulletin:
+def fill_indicators(bulletin: Bulletin, trim_names: bool = True, add_entities: bool = True,
+                    chinese_numerals: bool = False) -> Bulletin:
     """Fill `indicators` of every paragraph and sentence and (unless a model already marked
     entities) add QUANTITY and INDICATOR entities, offsets absolute into `bulletin.text`.
     Calling it again replaces rather than duplicates."""
     units_of = [paragraph.sentences or [paragraph] for paragraph in bulletin.paragraphs]
-    readings = iter(_read_all([unit.text for units in units_of for unit in units], trim_names))
+    readings = iter(_read_all([unit.text for units in units_of for unit in units], trim_names, chinese_numerals))
     for paragraph, units in zip(bulletin.paragraphs, units_of):
         paragraph_indicators: list[Indicator] = []
         for unit in units:

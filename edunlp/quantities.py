@@ -23,7 +23,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 
 MULTIPLIERS = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千": Decimal(1_000), "百": Decimal(100)}
 
-# Hedge words and the qualifier they stand for. Prefixes stand before the number, suffixes after
+# Hedge words and the qualifier they stand for (以上 includes the bound: at_least, as 不少于). Prefixes stand before the number, suffixes after
 # it (余 and 多 sit between the number and its unit: 1.2万余人次, 10多万人).
 QUALIFIER_PREFIXES = {
     "不少于": "at_least", "不低于": "at_least", "至少": "at_least",
@@ -32,7 +32,7 @@ QUALIFIER_PREFIXES = {
     "大约": "approx", "将近": "approx", "接近": "approx", "约": "approx", "近": "approx",
 }
 QUALIFIER_SUFFIXES = {
-    "以上": "more_than", "之多": "more_than", "余": "more_than", "多": "more_than",
+    "以上": "at_least", "之多": "more_than", "余": "more_than", "多": "more_than",
     "以下": "less_than", "以内": "less_than",
     "左右": "approx", "上下": "approx",
 }

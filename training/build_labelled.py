@@ -144,7 +144,7 @@ def write_blind(path: Path, examples: list[Blind]) -> None:
 def real_training(annotations: Path) -> list[dict]:
     """References with labels for every real training pack (and a noisy copy of about 30 %)."""
     records = []
-    for pack_path in sorted((annotations / "packs").glob("train_real_*.jsonl")):
+    for pack_path in sorted((annotations / "packs").glob("*train_real_*.jsonl")):
         labels = by_id(annotations / "labels" / pack_path.name)
         for record in read_jsonl(pack_path):
             if record["id"] not in labels:
