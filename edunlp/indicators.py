@@ -506,6 +506,35 @@ def _trim_names(readings: list[Reading]) -> None:
         _trim_by_words(item, text, [(s + item.name_start, e + item.name_start, tag) for s, e, tag in words])
 
 
+def _tidy_name(item: Found, text: str) -> None:
+    """Last touches on any name, verbatim or composed: scope words and fillers off its start
+    (全校|普通教室, 现有|乡村小规模学校), fillers and dots off its end (学校出口带宽|将), a dangling
+    占 made 占比, and a name of one function word dropped. Offsets follow what is cut."""
+    name, start, end = item.name, item.name_start, item.name_end
+    verbatim = start is not None and text[start:end] == name
+    while True:
+        word = next((w for w in sorted(SCOPE_WORDS | set(LEADING_FILLERS), key=len, reverse=True)
+                     if name.startswith(w) and len(name) > len(w) + 1), None)
+        if word is None:
+            break
+        name = name[len(word):]
+        if start is not None and fold(text[start:start + len(word)]) == word:
+            start += len(word)
+    while True:
+        word = _ends_with_any(name, TRAILING_FILLERS + ["…", "...", "……"])
+        if word is None or len(name) <= len(word) + 1:
+            break
+        name = name[: -len(word)]
+        if verbatim:
+            end -= len(word)
+    if name.endswith("占"):
+        name += "比"
+    if len(name) == 1 and name in NOUN_STOP_CHARS + "被把由从":
+        name = ""
+    if name != item.name:
+        item.name, item.name_start, item.name_end = name, start, end
+
+
 def _indicators(reading: Reading, chinese_numerals: bool = False) -> list[Indicator]:
     """The named quantities as indicators; by the field's convention only those written with
     Arabic digits, unless `chinese_numerals` (三十余所, 百分之八十 are then indicators too)."""
@@ -513,9 +542,12 @@ def _indicators(reading: Reading, chinese_numerals: bool = False) -> list[Indica
     indicators = []
     for sentence in reading.sentences:
         for item in reading.found:
+            if not sentence[0] <= item.start < sentence[1] or item.embedded or not item.name:
+                continue
             if not (chinese_numerals or any(c.isdigit() for c in folded[item.start:item.end])):
                 continue
-            if sentence[0] <= item.start < sentence[1] and item.name and not item.embedded:
+            _tidy_name(item, text)
+            if item.name:
                 indicators.append(Indicator.of(
                     item.quantity, item.name, item.start, item.end,
                     period=_period_for(text, folded, sentence, item.start),

@@ -99,8 +99,10 @@ def test_names_lose_scope_words_and_places_by_part_of_speech():
     assert named("全市中小学数字教材使用率达到87.5%。")[0][0] == "中小学数字教材使用率"
     assert named("河北省高校网络安全等级保护测评完成率为96%。")[0][0] == "高校网络安全等级保护测评完成率"
     assert named("本月共受理网络安全事件报告15起。")[0][0] == "网络安全事件报告"  # a name may end in a verb
-    [untrimmed] = extract_indicators("全市中小学数字教材使用率达到87.5%。", trim_names=False)
-    assert untrimmed.name == "全市中小学数字教材使用率"
+    [untrimmed] = extract_indicators("河北省高校网络安全等级保护测评完成率为96%。", trim_names=False)
+    assert untrimmed.name == "河北省高校网络安全等级保护测评完成率"  # places go by part of speech only
+    [scoped] = extract_indicators("全市中小学数字教材使用率达到87.5%。", trim_names=False)
+    assert scoped.name == "中小学数字教材使用率"  # scope words go by string, tagger or not
 
 
 def test_tenths_percentage_points_and_ratios():
