@@ -103,14 +103,17 @@ def blind_examples(annotations: Path) -> tuple[list[Blind], list[Blind], list[st
     authored: dict[str, dict] = {}
     for path in sorted(written_dir.glob("blind_W*.jsonl")):
         authored.update(by_id(path))
-    second_written = by_id(labels_dir / "blind_written_X.jsonl")
+    second_written: dict[str, dict] = {}
+    for path in sorted(labels_dir.glob("blind_written_[A-Z].jsonl")):  # one file per second annotator
+        second_written.update(by_id(path))
     settled_written = by_id(labels_dir / "blind_written_adjudicated.jsonl")
     report += ["", "## Written paragraphs (independent authors; first = author, second = annotator)", ""]
     report += agreement({i: r["labels"] for i, r in authored.items() if i in second_written},
                         {i: r["labels"] for i, r in second_written.items()})
     for rid, record in authored.items():
-        a = set(record["labels"])
-        b = set(second_written[rid]["labels"]) if rid in second_written else a
+        if rid not in second_written:
+            raise ValueError(f"{rid}: no second annotation")
+        a, b = set(record["labels"]), set(second_written[rid]["labels"])
         if a != b and rid not in settled_written:
             raise ValueError(f"{rid}: author and annotator disagree and nothing settles it")
         labels = settled_written[rid]["labels"] if rid in settled_written else sorted(a)
