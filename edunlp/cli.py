@@ -165,7 +165,8 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from .evaluation import KeywordBaseline, TfidfBaseline, compare_labellers, evaluate, format_comparison, format_report
+    from .evaluation import (KeywordBaseline, TfidfBaseline, compare_labellers, evaluate, format_comparison,
+                             format_indicator_reports, format_report, indicator_gold_report, indicator_paths)
     from .pipeline import DEFAULT_MODEL
     from .tagger import Tagger
     from .training import split_dev
@@ -188,11 +189,19 @@ def _evaluate(args: argparse.Namespace) -> int:
     print(f"{len(examples)} paragraphs; model {model_dir}; heads {'shown' if args.heads else 'withheld'}; "
           f"TF-IDF trained on {', '.join(train_files) or 'nothing'}")
     print(format_comparison(comparison, tagger.labels))
-    print()
-    print(format_report(report, tagger.labels))
+    indicators = {}
+    with_gold = [e for e in examples if e.indicators is not None]
+    if with_gold:  # hand-written indicator gold: both paths side by side
+        indicators = {path: indicator_gold_report(with_gold, found)
+                      for path, found in indicator_paths(tagger, with_gold).items()}
+        print(f"\nindicators against hand-written gold ({len(with_gold)} paragraphs)")
+        print(format_indicator_reports(indicators))
+    if report["entity_paragraphs"]:
+        print(f"\nthe model's own tables (entities on the {report['entity_paragraphs']} paragraphs that mark them)")
+        print(format_report(report, tagger.labels))
     if args.json:
-        Path(args.json).write_text(json.dumps({"model": report, "labels": comparison}, ensure_ascii=False, indent=2),
-                                   encoding="utf-8")
+        Path(args.json).write_text(json.dumps({"model": report, "labels": comparison, "indicators": indicators},
+                                              ensure_ascii=False, indent=2), encoding="utf-8")
     return 0
 
 

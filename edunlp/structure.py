@@ -57,7 +57,7 @@ REGIONS: dict[str, tuple[str, ...]] = {
     "新疆生产建设兵团": ("兵团", "新疆兵团"),
 }
 
-# Common topic heads and the action line each stands for (TAXONOMY.md). They are also the heads
+# Common topic heads and the action line each stands for (docs/LABELS.md). They are also the heads
 # that may run straight into the body with no separator at all.
 HEAD_LABELS: dict[str, str] = {
     "数字资源服务普及行动": "resources",
