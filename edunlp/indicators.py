@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from edunlp.document import Bulletin, Entity, Indicator, Quantity
 from edunlp.normalize import fold
 from edunlp.quantities import QUANTITY_RE, UNITS, quantity_from_match, read_word_list
-from edunlp.words import tagged_spans_of_many
 
 PREDICATE_VERBS = sorted(read_word_list("indicator_verbs.txt"), key=len, reverse=True)
 
@@ -501,6 +500,10 @@ def _trim_names(readings: list[Reading]) -> None:
         (reading.text, item) for reading in readings for item in reading.found
         if item.name and item.name_end - item.name_start > 1 and item.name == reading.text[item.name_start:item.name_end]
     ]
+    if not verbatim:
+        return
+    from edunlp.words import tagged_spans_of_many  # spaCy loads on first use, not on `import edunlp`
+
     names = [text[item.name_start:item.name_end] for text, item in verbatim]
     for (text, item), words in zip(verbatim, tagged_spans_of_many(names)):
         _trim_by_words(item, text, [(s + item.name_start, e + item.name_start, tag) for s, e, tag in words])
