@@ -154,11 +154,14 @@ def evaluate(tagger: Tagger, examples: Sequence[Example], use_heads: bool = Fals
     report = label_report(decide(scores, tagger.thresholds, tagger.labels), gold, tagger.labels)
     report["calibration_error"] = calibration_error(scores, gold)
     annotated = [i for i, e in enumerate(examples) if e.entities_annotated]
-    texts = [examples[i].text for i in annotated]
-    predicted_spans = [[(s, e, k) for s, e, k, _ in outputs[i].entities] for i in annotated]
-    gold_spans = [list(examples[i].entities) for i in annotated]
-    report.update(entity_report(gold_spans, predicted_spans, texts))
-    report.update(indicator_report(texts, gold_spans, predicted_spans))
+    report.update({"entities": {}, "entity_f1": 0.0, "indicator": {"precision": 0.0, "recall": 0.0, "f1": 0.0,
+                                                                  "support": 0}, "indicator_f1": 0.0})
+    if annotated:
+        texts = [examples[i].text for i in annotated]
+        predicted_spans = [[(s, e, k) for s, e, k, _ in outputs[i].entities] for i in annotated]
+        gold_spans = [list(examples[i].entities) for i in annotated]
+        report.update(entity_report(gold_spans, predicted_spans, texts))
+        report.update(indicator_report(texts, gold_spans, predicted_spans))
     report["score"] = (report["label_macro_f1"] + report["entity_f1"]) / 2 if annotated else report["label_macro_f1"]
     report["paragraphs"] = len(examples)
     report["entity_paragraphs"] = len(annotated)

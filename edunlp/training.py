@@ -187,6 +187,7 @@ def fit(
     )
     scheduler = None
     best_score, best_state, best_epoch, stale = -float("inf"), None, 0, 0
+    checkpoint = Path(out).resolve().with_name(f".{Path(out).name}.best")
     started = time.monotonic()
     history = []
     for epoch in range(1, config.epochs + 1):
@@ -216,6 +217,7 @@ def fit(
         if report["score"] > best_score:
             best_score, best_epoch, stale = report["score"], epoch, 0
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            tagger.save_pretrained(checkpoint)  # the best weights survive a crash in what follows
         else:
             stale += 1
         out_of_time = config.max_minutes and (time.monotonic() - started) / 60 > config.max_minutes
@@ -261,6 +263,7 @@ def fit(
         (Path(temp) / "training.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
         (Path(temp) / "README.md").write_text(model_card(summary, figures, tagger.labels), encoding="utf-8")
         _replace_dir(Path(temp), Path(out))
+    shutil.rmtree(checkpoint, ignore_errors=True)
     return summary
 
 
