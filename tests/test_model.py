@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,30 @@ def test_train_then_tag_with_the_result(tmp_path: Path, tiny_base: Path) -> None
     assert nlp.stage_names == ["tagger", "indicators"]
     config = json.loads((out / "config.json").read_text(encoding="utf-8"))
     assert config["word_boundaries"] is True and nlp.stages[0][1].tagger.word_boundaries
+
+
+def test_labels_only_examples_train_without_entity_loss_and_are_evaluated(tmp_path: Path, tiny_base: Path) -> None:
+    from edunlp.corpus import read_examples
+    from edunlp.training import TrainConfig, _training_records, fit, new_tagger
+
+    tagged = [Example(text, labels, entities, month="2021-01", origin="generated") for text, labels, entities in SENTENCES]
+    plain = [Example(text, labels, entities_annotated=False, origin="written", genre="news")
+             for text, labels, _ in SENTENCES]
+    data = tmp_path / "plain.jsonl"
+    write_examples(data, plain)
+    assert all(not e.entities_annotated for e in read_examples(data))  # "entities": null survives the round trip
+
+    tagger = new_tagger(tiny_base, ["resources", "security", "policy", "campus", "other"],
+                        ["QUANTITY", "INDICATOR", "ORG", "DOC", "PLATFORM"], 64)
+    records = _training_records(tagger, tagged + plain, TrainConfig(head_dropout=0), random.Random(0))
+    assert all(set(r["tag_ids"]) == {-100} for r in records.select(range(4, 8)))  # no entity targets
+    assert any(t != -100 for t in records[0]["tag_ids"])
+
+    summary = fit(tagged * 4 + plain * 4, plain + tagged, tiny_base, tmp_path / "m", TrainConfig(epochs=1),
+                  test=plain, progress=False)  # a test split with no entities at all must not crash
+    assert summary["figures"]["test"]["entity_f1"] is None
+    assert set(summary["figures"]["test"]["label_micro_f1"]) == {"model", "keywords", "tfidf"}
+    assert "keywords F1" in (tmp_path / "m" / "README.md").read_text(encoding="utf-8")
 
 
 def test_viterbi_never_starts_a_span_with_i_and_keeps_spans_whole() -> None:
