@@ -174,6 +174,8 @@ def _line_chart(values: pd.Series, chart_id: str) -> str:
         axes.set_title(f"{values.name}（{unit}）" if unit else str(values.name))
         axes.yaxis.set_major_formatter(lambda value, _: chinese_number(value))
         axes.margins(y=0.25)
+        if (values >= 0).all():
+            axes.set_ylim(bottom=0)  # counts and shares never below zero: the axis starts at 0
         axes.spines[["top", "right"]].set_visible(False)
         return _svg(figure, chart_id)
 
@@ -198,7 +200,8 @@ def label_counts(rows: list[dict[str, Any]], by: str) -> pd.DataFrame:
 def main_indicators(table: pd.DataFrame) -> list[pd.Series]:
     """Series (see `series`) of the national indicators reported in two months or more, the
     longest first, at most MAX_INDICATOR_CHARTS."""
-    keys = table.loc[table["region"].isna(), "indicator_key"].dropna().unique()
+    national = table[table["region"].isna() & table["name"].fillna("").str.strip().astype(bool)]
+    keys = national["indicator_key"].dropna().unique()  # an unnamed series mixes unrelated counts: none
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # mixed units: the chart shows the main one, titled with it
         found = [series(table, key) for key in keys]

@@ -74,11 +74,12 @@ def most_frequent_tokens(paragraphs: list[dict], tokenizer, k: int = 5) -> torch
 
 
 @torch.no_grad()
-def held_out_accuracy(model_dir: Path, seed: int, batch_size: int, max_length: int, char_share: float = 0.0) -> dict:
+def held_out_accuracy(model_dir: Path, seed: int, batch_size: int, max_length: int, char_share: float = 0.0,
+                      real: bool = False) -> dict:
     """{source: {"tokens", "top1", "top5", "perplexity", "unigram_top1", "unigram_top5"}} over
-    the held-out split."""
+    the held-out split (with `real`, also the held-out 2 % of ../shared/realtext)."""
     tokenizer, model = load_encoder(model_dir, task="masked-lm")
-    paragraphs, segmenter = load_paragraphs()
+    paragraphs, segmenter = load_paragraphs(real=real)
     train, held_out = split_held_out(paragraphs)
     frequent = most_frequent_tokens(train, tokenizer)
     sequences = build_sequences(held_out, tokenizer, max_length)
@@ -149,6 +150,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--max-length", type=int, default=128)
     parser.add_argument("--char-share", type=float, default=0.0, help="share of drawn words masking one character")
+    parser.add_argument("--realtext", action="store_true", help="also score held-out real text (../shared/realtext)")
     args = parser.parse_args(argv)
 
     if args.fill:
@@ -159,7 +161,7 @@ def main(argv: list[str] | None = None) -> None:
         n = len(FILL_PROBES)
         print(f"answer ranked first: {scored['top1']}/{n}; in the top 5: {scored['top5']}/{n}")
         return
-    results = held_out_accuracy(args.model, args.seed, args.batch_size, args.max_length, args.char_share)
+    results = held_out_accuracy(args.model, args.seed, args.batch_size, args.max_length, args.char_share, args.realtext)
     print(
         f"{'source':<15}{'masked tokens':>14}{'top-1':>8}{'top-5':>8}{'perplexity':>12}"
         f"{'unigram top-1':>15}{'unigram top-5':>15}"

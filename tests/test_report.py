@@ -123,3 +123,19 @@ def test_missing_cjk_font_warns(monkeypatch: pytest.MonkeyPatch) -> None:
             assert report.cjk_font_family() is None
     finally:
         report.cjk_font_family.cache_clear()
+
+
+
+def test_no_chart_for_unnamed_indicators_and_count_axes_start_at_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pandas as pd
+
+    rows = [{"region": None, "name": name, "indicator_key": key, "month": pd.Period(month, "M"), "unit": "个",
+             "normalized": value}
+            for name, key, month, value in [("", "", "2021-01", 5), ("", "", "2021-02", 9),
+                                            ("教学点", "教学点", "2021-01", 120), ("教学点", "教学点", "2021-02", 130)]]
+    charts = report.main_indicators(pd.DataFrame(rows))
+    assert [c.name for c in charts] == ["教学点"]
+    drawn = []
+    monkeypatch.setattr(report, "_svg", lambda figure, chart_id: drawn.append(figure.axes[0].get_ylim()) or "")
+    report._line_chart(charts[0], "c0")
+    assert drawn[0][0] == 0
