@@ -7,13 +7,12 @@ but a `pytorch_model.bin` (a pickle, which can run code when loaded) is refused 
 passes `allow_pickle=True`. A path that holds no model is refused with a message that names the
 path and the missing file, before transformers is asked anything.
 
-`DEFAULT_ENCODER` is the shipped models/edunlp-zh-mini-base, or the directory named by the
-EDUNLP_ENCODER_MODEL environment variable.
+`DEFAULT_ENCODER` is the shipped edunlp-zh-mini-base, found as `edunlp.models` says
+(EDUNLP_ENCODER_MODEL, $EDUNLP_MODELS, the checkout's models/).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Literal
 
@@ -26,13 +25,9 @@ from transformers import (
 )
 
 from .errors import InputError
+from .models import find_model
 
-DEFAULT_ENCODER = Path(
-    os.environ.get(
-        "EDUNLP_ENCODER_MODEL",
-        Path(__file__).resolve().parents[1] / "models" / "edunlp-zh-mini-base",
-    )
-)
+DEFAULT_ENCODER = find_model("edunlp-zh-mini-base", "config.json")
 _SAFETENSORS = ("model.safetensors", "model.safetensors.index.json")
 _PICKLES = ("pytorch_model.bin", "pytorch_model.bin.index.json")
 _TOKENIZER_FILES = ("tokenizer.json", "vocab.txt")

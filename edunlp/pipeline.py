@@ -17,10 +17,11 @@ from pathlib import Path
 from .document import Bulletin, Entity, Indicator, Label, Paragraph
 from .indicators import combine_indicators, extract_indicators, fill_indicators, shift_indicator
 from .linking import link_indicators
+from .models import find_model, require
 from .segment import segment
 from .tagger import ParagraphInput, Tagger
 
-DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "edunlp-zh-mini"
+DEFAULT_MODEL = find_model("edunlp-zh-mini", "config.json")
 Stage = Callable[[list[Bulletin]], None]
 
 
@@ -117,5 +118,5 @@ def rules() -> Pipeline:
 
 def load(path: str | Path | None = None, quantize: bool = False) -> Pipeline:
     """The full pipeline with a fine-tuned model directory (default: the shipped model)."""
-    tagger = Tagger.from_pretrained(path or DEFAULT_MODEL, quantize=quantize)
+    tagger = Tagger.from_pretrained(path or require(DEFAULT_MODEL, "config.json", "edunlp-zh-mini"), quantize=quantize)
     return Pipeline([("tagger", TaggerStage(tagger)), ("indicators", indicator_stage)])

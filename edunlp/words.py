@@ -18,30 +18,28 @@ compact copy of the model: `to_disk` rewrites the weights uncompressed as float6
 Parts of speech (PKU tag set: n, v, vn, ns, nt, m, q, d …) come from a spaCy `tagger` trained on
 People's Daily (training/train_postagger.py, shipped in models/edunlp-postagger/), sourced into
 the same pipeline after the tokenizer. `token_spans` runs the tokenizer alone; `tagged_spans`
-runs the tagger too. Without the tagger directory, tags are empty strings, with a warning, once.
+runs the tagger too.
 
 Text is folded with `edunlp.normalize.fold` (full-width → ASCII, traditional → simplified) before
 segmenting, as the training text was. The fold keeps the length, so spans index the original text.
-If the model directory is missing, segmentation falls back to one token per character (spaCy's
-`char` segmenter) with a warning, once.
+Both models are found as `edunlp.models` says; a missing one is an error that says where edunlp
+looked, never a silent fallback to one character per word.
 """
 
 from __future__ import annotations
 
 import functools
-import os
-import warnings
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
 
+from .models import find_model, require
 from .normalize import fold
 
-_REPO = Path(__file__).resolve().parents[1]
-MODEL_DIR = Path(os.environ.get("EDUNLP_PKUSEG_MODEL", _REPO / "models" / "edunlp-pkuseg"))
+MODEL_DIR = find_model("edunlp-pkuseg", "weights.npz")
 USER_DICT = Path(__file__).resolve().parent / "data" / "user_dict.txt"
-POS_MODEL_DIR = Path(os.environ.get("EDUNLP_POS_MODEL", _REPO / "models" / "edunlp-postagger"))
+POS_MODEL_DIR = find_model("edunlp-postagger", "tagger")
 
 
 @functools.lru_cache(maxsize=1)
@@ -50,27 +48,12 @@ def nlp() -> Language:
 
     `nlp()(text)` segments `text` as given; pass `fold(text)` for full-width or traditional text,
     as `tokenize` does (same length, so token offsets also index `text`)."""
-    if not (MODEL_DIR / "weights.npz").is_file():
-        warnings.warn(
-            f"{MODEL_DIR}: no pkuseg model here, so words are segmented one character each "
-            "(spaCy's char segmenter). Train it with `python -m training.train_segmenter` or set "
-            "EDUNLP_PKUSEG_MODEL to its directory.",
-            RuntimeWarning,
-            stacklevel=2,
-        )
-        return spacy.blank("zh")
+    require(MODEL_DIR, "weights.npz", "edunlp-pkuseg")
+    require(POS_MODEL_DIR, "tagger", "edunlp-postagger")
     pipeline = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}})
     pipeline.tokenizer.initialize(pkuseg_model=str(MODEL_DIR), pkuseg_user_dict=str(USER_DICT))
     pipeline.tokenizer.pkuseg_seg.postprocesser.do_process = False  # kept by to_disk/spacy.load
-    if (POS_MODEL_DIR / "tagger").is_dir():
-        pipeline.add_pipe("tagger", source=spacy.load(POS_MODEL_DIR))
-    else:
-        warnings.warn(
-            f"{POS_MODEL_DIR}: no part-of-speech tagger here, so words carry no tags. Train it with "
-            "`python -m training.train_postagger` or set EDUNLP_POS_MODEL to its directory.",
-            RuntimeWarning,
-            stacklevel=2,
-        )
+    pipeline.add_pipe("tagger", source=spacy.load(POS_MODEL_DIR))
     return pipeline
 
 

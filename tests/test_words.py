@@ -4,7 +4,6 @@ Sentences are the project's own, in the bulletins' style."""
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import pytest
@@ -101,15 +100,26 @@ def test_pipeline_is_cached_and_round_trips_through_spacy(tmp_path: Path) -> Non
         assert [t.text for t in reloaded(sentence)] == [t.text for t in nlp(sentence)]
 
 
-def test_missing_model_falls_back_to_characters_with_one_warning(
+def test_a_missing_model_is_an_error_that_says_where_edunlp_looked(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fresh_pipeline: None
 ) -> None:
+    from edunlp.models import ModelNotFoundError
+
     monkeypatch.setattr(words, "MODEL_DIR", tmp_path / "no-model")
-    with pytest.warns(RuntimeWarning, match="no-model"):
-        assert words.tokenize("启动遴选") == ["启", "动", "遴", "选"]
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        assert words.tokenize("平台") == ["平", "台"]
+    with pytest.raises(ModelNotFoundError, match=r"edunlp-pkuseg not found .*no-model.*EDUNLP_PKUSEG_MODEL"):
+        words.tokenize("启动遴选")
+
+
+def test_models_are_found_through_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from edunlp.models import find_model
+
+    (tmp_path / "edunlp-pkuseg").mkdir()
+    (tmp_path / "edunlp-pkuseg" / "weights.npz").write_bytes(b"")
+    monkeypatch.setenv("EDUNLP_MODELS", str(tmp_path))
+    assert find_model("edunlp-pkuseg", "weights.npz") == tmp_path / "edunlp-pkuseg"
+    assert find_model("edunlp-postagger", "tagger") == words.POS_MODEL_DIR  # not there: the checkout's
+    monkeypatch.setenv("EDUNLP_PKUSEG_MODEL", str(words.MODEL_DIR))
+    assert find_model("edunlp-pkuseg", "weights.npz") == words.MODEL_DIR  # the per-model variable wins
 
 
 def test_real_bulletin_names_come_out_whole() -> None:
