@@ -49,8 +49,21 @@ def write_jsonl(path: str | Path, rows: Iterable[dict[str, Any]]) -> int:
     return count
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse_formulas(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy where every text cell a spreadsheet would run as a formula (=, +, -, @ first) starts
+    with an apostrophe instead (OWASP's advice for CSV injection); numbers stay numbers."""
+    def defuse(value: object) -> object:
+        return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
+
+    return table.apply(lambda column: column.map(defuse) if pd.api.types.is_string_dtype(column) or column.dtype == object else column)
+
+
 TABLE_WRITERS: dict[str, Callable[[pd.DataFrame, str], object]] = {
-    ".csv": lambda table, path: table.to_csv(path, index=False, encoding="utf-8"),
+    # Bulletin text is untrusted: a cell never reaches a spreadsheet as a formula.
+    ".csv": lambda table, path: defuse_formulas(table).to_csv(path, index=False, encoding="utf-8"),
     ".parquet": lambda table, path: table.to_parquet(path, index=False),
 }
 

@@ -137,3 +137,13 @@ def test_paragraph_table_formats(tmp_path: Path, archive: Path, reference: list[
     frame = pd.read_csv(out) if fmt == "csv" else pd.read_parquet(out)
     assert len(frame) == len(reference)
     assert {"source", "doc_id", "month", "kind", "section", "head", "region", "text", "top_label"} <= set(frame.columns)
+
+
+def test_csv_cells_never_become_formulas(tmp_path: Path) -> None:
+    from edunlp.output import write_table
+
+    table = pd.DataFrame({"name": ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "教学点"], "value": [1, 2, -3, 4, 5]})
+    path = write_table(table, tmp_path / "t.csv")
+    back = pd.read_csv(path)
+    assert back["name"].tolist() == ["'=HYPERLINK(\"http://x\")", "'+1", "'-2+3", "'@SUM(A1)", "教学点"]
+    assert back["value"].tolist() == [1, 2, -3, 4, 5]  # numbers are not text: left alone
