@@ -58,7 +58,10 @@ def defuse_formulas(table: pd.DataFrame) -> pd.DataFrame:
     def defuse(value: object) -> object:
         return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
 
-    return table.apply(lambda column: column.map(defuse) if pd.api.types.is_string_dtype(column) or column.dtype == object else column)
+    def is_text(column: pd.Series) -> bool:
+        return pd.api.types.is_string_dtype(column) or column.dtype == object
+
+    return table.apply(lambda column: column.map(defuse) if is_text(column) else column)
 
 
 TABLE_WRITERS: dict[str, Callable[[pd.DataFrame, str], object]] = {
