@@ -215,7 +215,9 @@ def _paragraph_html(row: dict[str, Any]) -> str:
     for entity in sorted(row.get("entities") or [], key=lambda e: (e["start"], -(e["end"] - e["start"]))):
         start, end = entity["start"] - offset, entity["end"] - offset
         if 0 <= start < end <= len(text) and (not spans or start >= spans[-1]["end"]):
-            spans.append({"start": start, "end": end, "label": entity["label"]})  # displaCy cannot nest
+            # displaCy cannot nest, and it writes labels as given: only known labels, escaped anyway.
+            label = entity["label"] if entity["label"] in ENTITY_COLOURS else "?"
+            spans.append({"start": start, "end": end, "label": html.escape(label)})
     markup = displacy.render(
         {"text": text, "ents": spans}, style="ent", manual=True, page=False, jupyter=False,
         options={"colors": ENTITY_COLOURS},

@@ -139,3 +139,10 @@ def test_no_chart_for_unnamed_indicators_and_count_axes_start_at_zero(monkeypatc
     monkeypatch.setattr(report, "_svg", lambda figure, chart_id: drawn.append(figure.axes[0].get_ylim()) or "")
     report._line_chart(charts[0], "c0")
     assert drawn[0][0] == 0
+
+
+def test_a_crafted_entity_label_never_becomes_markup() -> None:
+    row = {"text": "教育部印发通知。", "start": 0, "labels": [], "head": None, "region": None,
+           "entities": [{"start": 0, "end": 3, "label": "<img src=x onerror=alert(1)>"}]}
+    page = report._paragraph_html(row)
+    assert "<img" not in page and "onerror" not in page
