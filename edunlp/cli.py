@@ -16,12 +16,14 @@ import shlex
 import sys
 from pathlib import Path
 
+from . import __version__
 from .batch import FORMATS, run
 from .inputs import expand_inputs
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="edunlp", description="Read MoE education-informatization bulletins.")
+    parser.add_argument("--version", action="version", version=f"edunlp {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     seg = commands.add_parser("segment", help="paragraphs, sentences and rule-based indicators, no model (JSONL)")
