@@ -50,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--max-minutes", type=float, help="stop after this many minutes (keeps the best epoch)")
     train.add_argument("--word-boundaries", action=argparse.BooleanOptionalAction, default=True,
                        help="give the model each character's place in its pkuseg word (default: on)")
+    train.add_argument("--lexical", action=argparse.BooleanOptionalAction, default=True,
+                       help="mix a character n-gram labeller into the label scores, weight tuned on dev (default: on)")
 
     evaluate = commands.add_parser("evaluate", help="per-label, entity and indicator figures beside the baseline")
     evaluate.add_argument("--data", nargs="+", required=True, help="labelled files to evaluate on")
@@ -156,7 +158,7 @@ def _train(args: argparse.Namespace) -> int:
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
                          head_learning_rate=args.head_lr, seed=args.seed, max_length=args.window,
                          patience=args.patience, max_minutes=args.max_minutes,
-                         word_boundaries=args.word_boundaries)
+                         word_boundaries=args.word_boundaries, lexical=args.lexical)
     test = _read_labelled(args.test) if args.test else []
     command = shlex.join(["edunlp", *args.argv])
     summary = fit(train, dev, args.base or DEFAULT_ENCODER, args.out, config, test=test, command=command,

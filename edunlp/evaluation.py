@@ -15,13 +15,11 @@ from pathlib import Path
 import numpy as np
 from seqeval.metrics import classification_report
 from seqeval.scheme import IOB2
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import f1_score, precision_recall_fscore_support
-from sklearn.linear_model import LogisticRegression
-from sklearn.multiclass import OneVsRestClassifier
 
 from .corpus import Example
 from .document import Indicator
+from .lexical import LexicalLabeller
 from .linking import link_indicators
 from .normalize import fold
 from .tagger import Tagger, decide, model_text, paragraph_input
@@ -279,30 +277,66 @@ class KeywordBaseline:
 
 
 class TfidfBaseline:
-    """Character n-gram TF-IDF + one logistic regression per label, thresholds tuned on dev."""
+    """Character n-gram TF-IDF + one logistic regression per label (edunlp.lexical), thresholds
+    tuned on dev: what a lexical model alone makes of the same training data."""
 
     def __init__(self, labels: Sequence[str]) -> None:
         self.labels = list(labels)
-        self.vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2)
-        self.classifier = OneVsRestClassifier(LogisticRegression(C=10.0, max_iter=2000))
+        self.lexical = LexicalLabeller(self.labels)
         self.thresholds = np.full(len(self.labels), 0.5)
 
     def fit(self, train: Sequence[Example], dev: Sequence[Example] = ()) -> TfidfBaseline:
-        features = self.vectorizer.fit_transform([fold(model_text(e)) for e in train])
-        self.classifier.fit(features, gold_matrix(train, self.labels).astype(int))
+        self.lexical.fit([model_text(e) for e in train], gold_matrix(train, self.labels))
         tuning = threshold_examples(dev)
         if tuning:
             self.thresholds = best_thresholds(self.predict_scores(tuning), gold_matrix(tuning, self.labels))
         return self
 
     def predict_scores(self, examples: Sequence[Example]) -> np.ndarray:
-        return self.classifier.predict_proba(self.vectorizer.transform([fold(model_text(e)) for e in examples]))
+        return self.lexical.predict_scores([model_text(e) for e in examples])
 
     def predict(self, examples: Sequence[Example]) -> np.ndarray:
         return decide(self.predict_scores(examples), self.thresholds, self.labels)
 
     def evaluate(self, examples: Sequence[Example]) -> dict:
         return label_report(self.predict(examples), gold_matrix(examples, self.labels), self.labels)
+
+
+class BertAlone:
+    """The fine-tuned model's BERT half on its own (no lexical scores), thresholds tuned on dev."""
+
+    def __init__(self, tagger: Tagger, dev: Sequence[Example]) -> None:
+        self.tagger, self.labels = tagger, tagger.labels
+        tuning = threshold_examples(dev)
+        self.thresholds = best_thresholds(self.predict_scores(tuning), gold_matrix(tuning, self.labels)) \
+            if tuning else np.full(len(self.labels), 0.5)
+
+    def predict_scores(self, examples: Sequence[Example]) -> np.ndarray:
+        lexical, self.tagger.lexical = self.tagger.lexical, None
+        try:
+            return label_scores(self.tagger, examples)[0]
+        finally:
+            self.tagger.lexical = lexical
+
+    def predict(self, examples: Sequence[Example]) -> np.ndarray:
+        return decide(self.predict_scores(examples), self.thresholds, self.labels)
+
+
+def tune_mix(tagger: Tagger, dev: Sequence[Example]) -> float:
+    """The weight of the BERT's scores against the lexical labeller's (0 … 1 in tenths) with the
+    best micro-F1 on dev (see threshold_examples), thresholds tuned for each weight."""
+    examples = threshold_examples(dev)
+    gold = gold_matrix(examples, tagger.labels)
+    bert = BertAlone(tagger, []).predict_scores(examples)
+    lexical = tagger.lexical.predict_scores([model_text(e) for e in examples])
+    best_weight, best_f1 = 1.0, -1.0
+    for weight in np.round(np.arange(0.0, 1.01, 0.1), 1):
+        mixed = weight * bert + (1 - weight) * lexical
+        chosen = decide(mixed, best_thresholds(mixed, gold), tagger.labels)
+        f1 = f1_score(gold, chosen, average="micro", zero_division=0)
+        if f1 > best_f1 + 1e-9:
+            best_weight, best_f1 = float(weight), f1
+    return best_weight
 
 
 def compare_labellers(tagger: Tagger, examples: Sequence[Example], baselines: dict, use_heads: bool = False) -> dict:

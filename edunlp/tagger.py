@@ -15,6 +15,7 @@ import torch
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
 from .corpus import Example
+from .lexical import LexicalLabeller
 from .model import (
     Chunk, Features, JointModel, allowed_transitions, bio_tags, chunk_paragraph, collate, decode_tags, featurize, viterbi,
 )
@@ -61,6 +62,9 @@ class Tagger:
         self.thresholds = np.array([thresholds.get(label, 0.5) for label in self.labels])
         self.max_length = min(getattr(config, "window", DEFAULT_MAX_LENGTH), config.max_position_embeddings)
         self.word_boundaries = bool(getattr(config, "word_boundaries", False))
+        # Label scores = weight × the BERT's + (1 − weight) × the lexical labeller's, where there is one.
+        self.lexical: LexicalLabeller | None = None
+        self.lexical_weight = float(getattr(config, "lexical_weight", 1.0))
 
     @classmethod
     def from_pretrained(cls, path: str | Path, quantize: bool = False) -> Tagger:
@@ -75,11 +79,15 @@ class Tagger:
         tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
         if quantize:
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-        return cls(model, tokenizer)
+        tagger = cls(model, tokenizer)
+        tagger.lexical = LexicalLabeller.load(path)
+        return tagger
 
     def save_pretrained(self, path: str | Path) -> None:
         self.model.save_pretrained(path, safe_serialization=True)
         self.tokenizer.save_pretrained(path)
+        if self.lexical is not None:
+            self.lexical.save(path)
 
     def chunks(self, paragraphs: list[ParagraphInput]) -> tuple[list[Chunk], list[Features]]:
         """Windows of whole sentences that fit the model, tokenised."""
@@ -126,7 +134,22 @@ class Tagger:
                 span_row += n_spans
             for i, entities in zip(batch, self._entities(log_probs, [features[i].offsets for i in batch])):
                 chunk_entities[i] = entities
-        return self._gather(paragraphs, chunks, chunk_scores, chunk_entities)
+        outputs = self._gather(paragraphs, chunks, chunk_scores, chunk_entities)
+        if self.lexical is not None and self.lexical_weight < 1.0:
+            self._mix_lexical(paragraphs, outputs)
+        return outputs
+
+    def _mix_lexical(self, paragraphs: list[ParagraphInput], outputs: list[ParagraphOutput]) -> None:
+        """Blend in the lexical labeller's scores of each paragraph and each sentence."""
+        texts = [p.text for p in paragraphs]
+        pieces = [p.text[s:e] for p in paragraphs for s, e in p.sentences]
+        scores = self.lexical.predict_scores(texts + pieces)
+        weight, at = self.lexical_weight, len(texts)
+        for paragraph, output, lexical in zip(paragraphs, outputs, scores):
+            output.label_scores = weight * output.label_scores + (1 - weight) * lexical
+            for number in range(len(paragraph.sentences)):
+                output.sentence_scores[number] = weight * output.sentence_scores[number] + (1 - weight) * scores[at]
+                at += 1
 
     def _entities(self, log_probs: np.ndarray, offsets: list[list]) -> list[list[tuple[int, int, str, float]]]:
         """Entity spans of each chunk of a batch: BIO-constrained Viterbi over the body tokens (or

@@ -27,9 +27,11 @@ from transformers import AutoTokenizer, BertConfig, get_linear_schedule_with_war
 
 from .corpus import ENTITY_TYPES, LABELS, Example
 
-from .evaluation import KeywordBaseline, TfidfBaseline, compare_labellers, evaluate, tune_thresholds
+from .evaluation import (BertAlone, KeywordBaseline, TfidfBaseline, compare_labellers, evaluate, gold_matrix,
+                         tune_mix, tune_thresholds)
+from .lexical import LexicalLabeller
 from .model import Features, JointModel, collate, encode_tags
-from .tagger import Tagger, paragraph_input
+from .tagger import Tagger, model_text, paragraph_input
 
 
 @dataclass
@@ -45,6 +47,7 @@ class TrainConfig:
     head_dropout: float = 0.5  # share of training paragraphs shown without their head
     max_minutes: float | None = None
     word_boundaries: bool = True  # feed each character's place in its pkuseg word (model.py)
+    lexical: bool = True  # mix the BERT's label scores with a character n-gram labeller's (lexical.py)
 
 
 def length_batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[list[int]]:
@@ -225,31 +228,53 @@ def fit(
             break
     model.load_state_dict(best_state)
     tagger.model = model.to("cpu").eval()
-    minutes = (time.monotonic() - started) / 60
-    if dev:
-        tagger.model.config.thresholds = tune_thresholds(tagger, dev)
-        tagger.thresholds = np.array([tagger.model.config.thresholds[label] for label in tagger.labels])
-
-    splits = {"dev": dev, "test": test or []}
-    baselines = {"keywords": KeywordBaseline(tagger.labels), "tfidf": TfidfBaseline(tagger.labels).fit(train, dev)}
-    figures = {name: {"model": evaluate(tagger, examples), "labels": compare_labellers(tagger, examples, baselines)}
-               for name, examples in splits.items() if examples}
     summary = {
         "base": _shown(base),
         "command": command,
         "data": data or [],
         "dev_data": dev_data or [],
-        "train_paragraphs": len(train),
-        "train_origins": dict(Counter(e.origin or "unknown" for e in train)),
-        "dev_paragraphs": len(dev),
-        "test_paragraphs": len(test or []),
         "epochs_run": len(history),
         "best_epoch": best_epoch,
-        "minutes": round(minutes, 2),
+        "minutes": round((time.monotonic() - started) / 60, 2),
         "seed": config.seed,
         "word_boundaries": config.word_boundaries,
         "learning_rates": {"encoder": config.learning_rate, "heads": config.head_learning_rate},
         "history": history,
+    }
+    summary = finish(tagger, train, dev, test or [], summary, out, lexical=config.lexical)
+    shutil.rmtree(checkpoint, ignore_errors=True)
+    return summary
+
+
+def finish(tagger: Tagger, train: list[Example], dev: list[Example], test: list[Example], summary: dict,
+           out: str | Path, lexical: bool = True) -> dict:
+    """Everything after the weights are trained: the lexical half of the label scores and its
+    weight (edunlp.lexical), thresholds, figures beside the baselines on dev and test, and the
+    model directory `out` with its card. `summary` says how the weights were made."""
+    if lexical:
+        tagger.lexical = LexicalLabeller(tagger.labels).fit([model_text(e) for e in train],
+                                                            gold_matrix(train, tagger.labels))
+        tagger.lexical_weight = tune_mix(tagger, dev) if dev else 0.5
+    else:
+        tagger.lexical, tagger.lexical_weight = None, 1.0
+    tagger.model.config.lexical_weight = tagger.lexical_weight
+    if dev:
+        tagger.model.config.thresholds = tune_thresholds(tagger, dev)
+        tagger.thresholds = np.array([tagger.model.config.thresholds[label] for label in tagger.labels])
+
+    splits = {"dev": dev, "test": test}
+    baselines = {"keywords": KeywordBaseline(tagger.labels), "tfidf": TfidfBaseline(tagger.labels).fit(train, dev)}
+    if tagger.lexical is not None:  # what the BERT alone would give, to see what each half adds
+        baselines["bert alone"] = BertAlone(tagger, dev)
+    figures = {name: {"model": evaluate(tagger, examples), "labels": compare_labellers(tagger, examples, baselines)}
+               for name, examples in splits.items() if examples}
+    summary = {
+        **summary,
+        "train_paragraphs": len(train),
+        "train_origins": dict(Counter(e.origin or "unknown" for e in train)),
+        "dev_paragraphs": len(dev),
+        "test_paragraphs": len(test),
+        "lexical_weight": tagger.lexical_weight,
         "thresholds": tagger.model.config.thresholds if dev else {},
         "figures": {name: {
             "label_micro_f1": {k: v["label_micro_f1"] for k, v in f["labels"]["overall"].items()},
@@ -263,7 +288,6 @@ def fit(
         (Path(temp) / "training.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
         (Path(temp) / "README.md").write_text(model_card(summary, figures, tagger.labels), encoding="utf-8")
         _replace_dir(Path(temp), Path(out))
-    shutil.rmtree(checkpoint, ignore_errors=True)
     return summary
 
 
@@ -318,6 +342,10 @@ def model_card(summary: dict, figures: dict, labels: list[str]) -> str:
         f"- pkuseg word places as input: {'yes' if summary['word_boundaries'] else 'no'}; learning rates: "
         f"encoder {summary['learning_rates']['encoder']:g}, heads {summary['learning_rates']['heads']:g}",
         f"- command: `{summary['command'] or 'edunlp train (called from Python)'}`",
+        *([f"- finished (lexical half, thresholds, figures) by: `{summary['finished_by']}`"]
+          if summary.get("finished_by") else []),
+        f"- label scores: {summary['lexical_weight']:g} × BERT + {1 - summary['lexical_weight']:g} × the character "
+        "n-gram labeller (`edunlp/lexical.py`), weight chosen on dev",
         "",
         "## Label figures beside the baselines (topic heads withheld; written by the training run)",
         "",

@@ -143,8 +143,33 @@ def test_labels_only_examples_train_without_entity_loss_and_are_evaluated(tmp_pa
     summary = fit(tagged * 4 + plain * 4, plain + tagged, tiny_base, tmp_path / "m", TrainConfig(epochs=1),
                   test=plain, progress=False)  # a test split with no entities at all must not crash
     assert summary["figures"]["test"]["entity_f1"] is None
-    assert set(summary["figures"]["test"]["label_micro_f1"]) == {"model", "keywords", "tfidf"}
+    assert set(summary["figures"]["test"]["label_micro_f1"]) == {"model", "keywords", "tfidf", "bert alone"}
     assert "keywords F1" in (tmp_path / "m" / "README.md").read_text(encoding="utf-8")
+    assert 0.0 <= summary["lexical_weight"] <= 1.0
+    assert (tmp_path / "m" / "lexical.safetensors").is_file() and not list((tmp_path / "m").glob("*.pkl"))
+
+
+def test_the_lexical_half_round_trips_and_moves_the_scores(tmp_path: Path, tiny_base: Path) -> None:
+    import numpy as np
+
+    from edunlp.lexical import LexicalLabeller
+    from edunlp.tagger import ParagraphInput, Tagger
+    from edunlp.training import new_tagger
+
+    labels = ["resources", "security", "policy", "campus", "other"]
+    tagger = new_tagger(tiny_base, labels, ["QUANTITY"], 64)
+    texts = [text for text, _, _ in SENTENCES] * 3
+    gold = np.array([[label in row for label in labels] for _, row, _ in SENTENCES] * 3)
+    tagger.lexical = LexicalLabeller(labels, min_df=1).fit(texts, gold)
+    tagger.model.config.lexical_weight = tagger.lexical_weight = 0.0  # lexical scores only
+    tagger.save_pretrained(tmp_path)
+    tagger.model.config.save_pretrained(tmp_path)
+    loaded = Tagger.from_pretrained(tmp_path)
+    assert loaded.lexical is not None and loaded.lexical_weight == 0.0
+    text = SENTENCES[1][0]
+    [output] = loaded.predict([ParagraphInput(text, [(0, len(text))])])
+    assert np.allclose(output.label_scores, tagger.lexical.predict_scores([text])[0])
+    assert output.label_scores[labels.index("security")] > 0.5
 
 
 def test_viterbi_never_starts_a_span_with_i_and_keeps_spans_whole() -> None:
