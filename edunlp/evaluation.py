@@ -366,10 +366,10 @@ def format_comparison(comparison: dict, labels: Sequence[str]) -> str:
             f"{comparison['overall'][n][f'label_{kind}_f1']:>14.3f}" for n in names))
     lines.append(f"model calibration error (ECE, 10 bins): {comparison['calibration_error']:.3f}")
     for key in ("genre", "origin"):
-        lines += ["", f"{key:<20}{'n':>5}" + "".join(f"{name + ' mi/ma':>16}" for name in names)]
+        lines += ["", f"{key:<20}{'n':>5}" + "".join(f" {name + ' mi/ma':>17}" for name in names)]
         for value, row in comparison[key].items():
             lines.append(f"{value:<20}{row['paragraphs']:>5}" + "".join(
-                f"{row[n]['micro_f1']:>9.3f}/{row[n]['macro_f1']:.3f}"[-16:].rjust(16) for n in names))
+                f" {row[n]['micro_f1']:>11.3f}/{row[n]['macro_f1']:.3f}" for n in names))
     return "\n".join(lines)
 
 
