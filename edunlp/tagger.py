@@ -64,7 +64,7 @@ class Tagger:
         self.word_boundaries = bool(getattr(config, "word_boundaries", False))
         # Label scores = weight × the BERT's + (1 − weight) × the lexical labeller's, where there is one.
         self.lexical: LexicalLabeller | None = None
-        self.lexical_weight = float(getattr(config, "lexical_weight", 1.0))
+        self.bert_weight = float(getattr(config, "bert_weight", 1.0))
 
     @classmethod
     def from_pretrained(cls, path: str | Path, quantize: bool = False) -> Tagger:
@@ -135,7 +135,7 @@ class Tagger:
             for i, entities in zip(batch, self._entities(log_probs, [features[i].offsets for i in batch])):
                 chunk_entities[i] = entities
         outputs = self._gather(paragraphs, chunks, chunk_scores, chunk_entities)
-        if self.lexical is not None and self.lexical_weight < 1.0:
+        if self.lexical is not None and self.bert_weight < 1.0:
             self._mix_lexical(paragraphs, outputs)
         return outputs
 
@@ -144,7 +144,7 @@ class Tagger:
         texts = [p.text for p in paragraphs]
         pieces = [p.text[s:e] for p in paragraphs for s, e in p.sentences]
         scores = self.lexical.predict_scores(texts + pieces)
-        weight, at = self.lexical_weight, len(texts)
+        weight, at = self.bert_weight, len(texts)
         for paragraph, output, lexical in zip(paragraphs, outputs, scores):
             output.label_scores = weight * output.label_scores + (1 - weight) * lexical
             for number in range(len(paragraph.sentences)):

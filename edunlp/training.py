@@ -254,10 +254,10 @@ def finish(tagger: Tagger, train: list[Example], dev: list[Example], test: list[
     if lexical:
         tagger.lexical = LexicalLabeller(tagger.labels).fit([model_text(e) for e in train],
                                                             gold_matrix(train, tagger.labels))
-        tagger.lexical_weight = tune_mix(tagger, dev) if dev else 0.5
+        tagger.bert_weight = tune_mix(tagger, dev) if dev else 0.5
     else:
-        tagger.lexical, tagger.lexical_weight = None, 1.0
-    tagger.model.config.lexical_weight = tagger.lexical_weight
+        tagger.lexical, tagger.bert_weight = None, 1.0
+    tagger.model.config.bert_weight = tagger.bert_weight
     if dev:
         tagger.model.config.thresholds = tune_thresholds(tagger, dev)
         tagger.thresholds = np.array([tagger.model.config.thresholds[label] for label in tagger.labels])
@@ -274,7 +274,7 @@ def finish(tagger: Tagger, train: list[Example], dev: list[Example], test: list[
         "train_origins": dict(Counter(e.origin or "unknown" for e in train)),
         "dev_paragraphs": len(dev),
         "test_paragraphs": len(test),
-        "lexical_weight": tagger.lexical_weight,
+        "bert_weight": tagger.bert_weight,
         "thresholds": tagger.model.config.thresholds if dev else {},
         "figures": {name: {
             "label_micro_f1": {k: v["label_micro_f1"] for k, v in f["labels"]["overall"].items()},
@@ -344,7 +344,7 @@ def model_card(summary: dict, figures: dict, labels: list[str]) -> str:
         f"- command: `{summary['command'] or 'edunlp train (called from Python)'}`",
         *([f"- finished (lexical half, thresholds, figures) by: `{summary['finished_by']}`"]
           if summary.get("finished_by") else []),
-        f"- label scores: {summary['lexical_weight']:g} × BERT + {1 - summary['lexical_weight']:g} × the character "
+        f"- label scores: {summary['bert_weight']:g} × BERT + {1 - summary['bert_weight']:g} × the character "
         "n-gram labeller (`edunlp/lexical.py`), weight chosen on dev",
         "",
         "## Label figures beside the baselines (topic heads withheld; written by the training run)",

@@ -145,7 +145,7 @@ def test_labels_only_examples_train_without_entity_loss_and_are_evaluated(tmp_pa
     assert summary["figures"]["test"]["entity_f1"] is None
     assert set(summary["figures"]["test"]["label_micro_f1"]) == {"model", "keywords", "tfidf", "bert alone"}
     assert "keywords F1" in (tmp_path / "m" / "README.md").read_text(encoding="utf-8")
-    assert 0.0 <= summary["lexical_weight"] <= 1.0
+    assert 0.0 <= summary["bert_weight"] <= 1.0
     assert (tmp_path / "m" / "lexical.safetensors").is_file() and not list((tmp_path / "m").glob("*.pkl"))
 
 
@@ -161,11 +161,11 @@ def test_the_lexical_half_round_trips_and_moves_the_scores(tmp_path: Path, tiny_
     texts = [text for text, _, _ in SENTENCES] * 3
     gold = np.array([[label in row for label in labels] for _, row, _ in SENTENCES] * 3)
     tagger.lexical = LexicalLabeller(labels, min_df=1).fit(texts, gold)
-    tagger.model.config.lexical_weight = tagger.lexical_weight = 0.0  # lexical scores only
+    tagger.model.config.bert_weight = tagger.bert_weight = 0.0  # lexical scores only
     tagger.save_pretrained(tmp_path)
     tagger.model.config.save_pretrained(tmp_path)
     loaded = Tagger.from_pretrained(tmp_path)
-    assert loaded.lexical is not None and loaded.lexical_weight == 0.0
+    assert loaded.lexical is not None and loaded.bert_weight == 0.0
     text = SENTENCES[1][0]
     [output] = loaded.predict([ParagraphInput(text, [(0, len(text))])])
     assert np.allclose(output.label_scores, tagger.lexical.predict_scores([text])[0])
