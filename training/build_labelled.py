@@ -24,6 +24,7 @@ import json
 from pathlib import Path
 
 from edunlp.corpus import LABELS, Example
+from edunlp.output import write_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
 NOISE_RECIPES = ("s2t", "s2tw", "s2hk", "s2t+pinyin", "s2hk+pinyin", "wrap", "kangxi", "bpe", "s2tw+wrap")
@@ -130,18 +131,15 @@ def blind_examples(annotations: Path) -> tuple[list[Blind], list[Blind], list[st
 
 def write_blind(path: Path, examples: list[Blind]) -> None:
     """Like write_examples, but a real paragraph is written as its reference, never as text."""
-    lines = []
+    records = []
     for example, reference in examples:
         record = example.to_json()
         if reference is not None:
             del record["text"]
             record = {"ref": reference, **record}
         record["noise"] = noise_for(example.doc_id or "", 0.25)
-        lines.append(json.dumps(record, ensure_ascii=False))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_suffix(".tmp")
-    temp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    temp.replace(path)
+        records.append(record)
+    write_jsonl(path, records)
 
 
 def real_training(annotations: Path) -> list[dict]:
@@ -172,13 +170,6 @@ def written_training(annotations: Path) -> list[dict]:
     return records
 
 
-def write_records(path: Path, records: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_suffix(".tmp")
-    temp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    temp.replace(path)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--annotations", type=Path, required=True)
@@ -192,8 +183,8 @@ def main() -> None:
         print(f"blind dev {len(dev)}, blind test {len(test)}")
     real = real_training(args.annotations)
     written = written_training(args.annotations)
-    write_records(ROOT / "corpora" / "real" / "train.jsonl", real)
-    write_records(ROOT / "corpora" / "written" / "train.jsonl", written)
+    write_jsonl(ROOT / "corpora" / "real" / "train.jsonl", real)
+    write_jsonl(ROOT / "corpora" / "written" / "train.jsonl", written)
     print(f"real training {len(real)}, written training {len(written)}")
 
 
