@@ -69,8 +69,8 @@ _ARABIC_MIXED = rf"(?:{_ARABIC})(?:[万亿千百]+(?:\d+(?:\.\d+)?[万亿千百]
 
 
 # 八成, 九成五: tenths. Not 成 that starts a word (三成员单位 is not a share).
-_TENTHS = rf"(?:[一二三四五六七八九]|十)成[一二三四五六七八九]?(?![员果立为功本效绩熟型长就都人])"
-_RATIO = rf"\d+(?:\.\d+)?:\d+(?:\.\d+)?"  # after fold, so ：is :
+_TENTHS = r"(?:[一二三四五六七八九]|十)成[一二三四五六七八九]?(?![员果立为功本效绩熟型长就都人])"
+_RATIO = r"\d+(?:\.\d+)?:\d+(?:\.\d+)?"  # after fold, so ：is :
 
 
 def _number(tag: str) -> str:
