@@ -170,7 +170,8 @@ def _train(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> int:
     from .evaluation import (KeywordBaseline, TfidfBaseline, compare_labellers, evaluate, format_comparison,
-                             format_indicator_reports, format_report, indicator_gold_report, indicator_paths)
+                             format_indicator_reports, format_report, indicator_gold_report, indicator_paths,
+                             label_scores)
     from .pipeline import DEFAULT_MODEL
     from .tagger import Tagger
     from .training import split_dev
@@ -178,7 +179,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     model_dir = Path(args.model or DEFAULT_MODEL)
     tagger = Tagger.from_pretrained(model_dir)
     examples = _read_labelled(args.data)
-    report = evaluate(tagger, examples, use_heads=args.heads)
+    predicted = label_scores(tagger, examples, args.heads)  # one pass serves every table
+    report = evaluate(tagger, examples, predicted=predicted)
     # The TF-IDF baseline learns from what the model learned from, unless told otherwise.
     made_by = json.loads((model_dir / "training.json").read_text(encoding="utf-8")) if (
         model_dir / "training.json").is_file() else {}
@@ -189,7 +191,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     if baseline_examples:
         train, dev = (baseline_examples, _read_labelled(dev_files)) if dev_files else split_dev(baseline_examples)
         baselines["tfidf"] = TfidfBaseline(tagger.labels).fit(train, dev)
-    comparison = compare_labellers(tagger, examples, baselines, use_heads=args.heads)
+    comparison = compare_labellers(tagger, examples, baselines, scores=predicted[0])
     print(f"{len(examples)} paragraphs; model {model_dir}; heads {'shown' if args.heads else 'withheld'}; "
           f"TF-IDF trained on {', '.join(train_files) or 'nothing'}")
     print(format_comparison(comparison, tagger.labels))

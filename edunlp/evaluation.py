@@ -22,6 +22,7 @@ from .document import Indicator
 from .lexical import LexicalLabeller
 from .linking import link_indicators
 from .normalize import fold
+from .quantities import MULTIPLIERS
 from .tagger import Tagger, decide, model_text, paragraph_input
 
 _GRID = np.round(np.arange(0.05, 0.96, 0.05), 2)
@@ -144,10 +145,12 @@ def indicator_report(texts: list[str], gold: list[list[tuple[int, int, str]]], p
     return {"indicator": {"precision": precision, "recall": recall, "f1": f1, "support": n_gold}, "indicator_f1": f1}
 
 
-def evaluate(tagger: Tagger, examples: Sequence[Example], use_heads: bool = False) -> dict:
+def evaluate(tagger: Tagger, examples: Sequence[Example], use_heads: bool = False,
+             predicted: tuple[np.ndarray, list] | None = None) -> dict:
     """Every figure of the model on `examples`; `score` (label macro-F1, averaged with entity F1
-    where some examples carry entity annotations) drives early stopping."""
-    scores, outputs = label_scores(tagger, examples, use_heads)
+    where some examples carry entity annotations) drives early stopping. `predicted`: what
+    `label_scores` already gave for them, so a caller that also compares labellers predicts once."""
+    scores, outputs = predicted or label_scores(tagger, examples, use_heads)
     gold = gold_matrix(examples, tagger.labels)
     report = label_report(decide(scores, tagger.thresholds, tagger.labels), gold, tagger.labels)
     report["calibration_error"] = calibration_error(scores, gold)
@@ -166,11 +169,12 @@ def evaluate(tagger: Tagger, examples: Sequence[Example], use_heads: bool = Fals
     return report
 
 
-_MULTIPLIERS = {"": 1.0, "万": 1e4, "萬": 1e4, "亿": 1e8, "億": 1e8, "万亿": 1e12, "千": 1e3, "百": 1e2}
-
-
 def _gold_value(gold: dict) -> float:
-    return float(gold["value"]) * _MULTIPLIERS.get(gold.get("multiplier") or "", 1.0)
+    """value × multiplier as an annotator wrote them (万, 萬, 亿, and 万亿 as 万 × 亿)."""
+    scale = 1.0
+    for char in fold(gold.get("multiplier") or ""):
+        scale *= float(MULTIPLIERS.get(char, 1))
+    return float(gold["value"]) * scale
 
 
 def indicator_gold_report(examples: Sequence[Example], predicted: Sequence[Sequence[Indicator]]) -> dict:
@@ -339,9 +343,12 @@ def tune_mix(tagger: Tagger, dev: Sequence[Example]) -> float:
     return best_weight
 
 
-def compare_labellers(tagger: Tagger, examples: Sequence[Example], baselines: dict, use_heads: bool = False) -> dict:
-    """The model beside each baseline on the same examples: overall, per genre and per origin."""
-    scores, _ = label_scores(tagger, examples, use_heads)
+def compare_labellers(tagger: Tagger, examples: Sequence[Example], baselines: dict, use_heads: bool = False,
+                      scores: np.ndarray | None = None) -> dict:
+    """The model beside each baseline on the same examples: overall, per genre and per origin
+    (`scores`: the model's label scores when already computed)."""
+    if scores is None:
+        scores, _ = label_scores(tagger, examples, use_heads)
     gold = gold_matrix(examples, tagger.labels)
     predictions = {"model": decide(scores, tagger.thresholds, tagger.labels)}
     predictions.update({name: baseline.predict(examples) for name, baseline in baselines.items()})

@@ -28,7 +28,7 @@ from transformers import AutoTokenizer, BertConfig, get_linear_schedule_with_war
 from .corpus import ENTITY_TYPES, LABELS, Example
 
 from .evaluation import (BertAlone, KeywordBaseline, TfidfBaseline, compare_labellers, evaluate, gold_matrix,
-                         tune_mix, tune_thresholds)
+                         label_scores, tune_mix, tune_thresholds)
 from .lexical import LexicalLabeller
 from .model import Features, JointModel, collate, encode_tags
 from .tagger import Tagger, model_text, paragraph_input
@@ -266,8 +266,12 @@ def finish(tagger: Tagger, train: list[Example], dev: list[Example], test: list[
     baselines = {"keywords": KeywordBaseline(tagger.labels), "tfidf": TfidfBaseline(tagger.labels).fit(train, dev)}
     if tagger.lexical is not None:  # what the BERT alone would give, to see what each half adds
         baselines["bert alone"] = BertAlone(tagger, dev)
-    figures = {name: {"model": evaluate(tagger, examples), "labels": compare_labellers(tagger, examples, baselines)}
-               for name, examples in splits.items() if examples}
+    figures = {}
+    for name, examples in splits.items():
+        if examples:
+            predicted = label_scores(tagger, examples)  # one pass serves both tables
+            figures[name] = {"model": evaluate(tagger, examples, predicted=predicted),
+                             "labels": compare_labellers(tagger, examples, baselines, scores=predicted[0])}
     summary = {
         **summary,
         "train_paragraphs": len(train),
