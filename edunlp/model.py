@@ -94,9 +94,12 @@ class JointModel(BertPreTrainedModel):
             label_loss = nn.functional.binary_cross_entropy_with_logits(
                 label_logits, span_labels, reduction="none"
             ).sum(-1).mean()
+            # Mean over the tokens that have a tag; a batch of labels-only paragraphs (no entity
+            # annotation, every tag -100) adds 0, where cross_entropy's own mean would give 0/0 = nan.
+            targets = tag_ids.reshape(-1)
             tag_loss = nn.functional.cross_entropy(
-                tag_logits.reshape(-1, tag_logits.size(-1)), tag_ids.reshape(-1), ignore_index=-100
-            )
+                tag_logits.reshape(-1, tag_logits.size(-1)), targets, ignore_index=-100, reduction="sum"
+            ) / (targets != -100).sum().clamp(min=1)
             loss = label_loss + tag_loss
         return JointOutput(loss=loss, label_logits=label_logits, tag_logits=tag_logits)
 

@@ -125,7 +125,7 @@ def test_train_then_tag_with_the_result(tmp_path: Path, tiny_base: Path) -> None
 
 def test_labels_only_examples_train_without_entity_loss_and_are_evaluated(tmp_path: Path, tiny_base: Path) -> None:
     from edunlp.corpus import read_examples
-    from edunlp.training import TrainConfig, _training_records, fit, new_tagger
+    from edunlp.training import TrainConfig, _batch, _training_records, fit, new_tagger
 
     tagged = [Example(text, labels, entities, month="2021-01", origin="generated") for text, labels, entities in SENTENCES]
     plain = [Example(text, labels, entities_annotated=False, origin="written", genre="news")
@@ -139,6 +139,9 @@ def test_labels_only_examples_train_without_entity_loss_and_are_evaluated(tmp_pa
     records = _training_records(tagger, tagged + plain, TrainConfig(head_dropout=0), random.Random(0))
     assert all(set(r["tag_ids"]) == {-100} for r in records.select(range(4, 8)))  # no entity targets
     assert any(t != -100 for t in records[0]["tag_ids"])
+    rows = [records[i] for i in range(4, 8)]
+    loss = tagger.model(**_batch(rows, tagger.tokenizer.pad_token_id)).loss
+    assert torch.isfinite(loss)  # a batch with no entity targets still trains the labels
 
     summary = fit(tagged * 4 + plain * 4, plain + tagged, tiny_base, tmp_path / "m", TrainConfig(epochs=1),
                   test=plain, progress=False)  # a test split with no entities at all must not crash
