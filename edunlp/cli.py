@@ -19,6 +19,7 @@ from pathlib import Path
 from . import __version__
 from .batch import FORMATS, run
 from .inputs import expand_inputs
+from .models import ModelNotFoundError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,7 +74,11 @@ def main(argv: list[str] | None = None) -> int:
     args.argv = sys.argv[1:] if argv is None else argv
     handlers = {"segment": _segment, "tag": _tag, "train": _train, "evaluate": _evaluate,
                 "indicators": _indicators, "report": _report}
-    return handlers[args.command](args)
+    try:
+        return handlers[args.command](args)
+    except ModelNotFoundError as error:  # a model that is not installed: say how to get it, no traceback
+        print(f"edunlp: error: {error}", file=sys.stderr)
+        return 2
 
 
 def _add_inputs(parser: argparse.ArgumentParser) -> None:

@@ -8,6 +8,9 @@
   (begin, middle, end, single: `edunlp.words`), added to its embedding. A character model alone
   cuts entities inside words (94.|7%, 4|月3日); the segmenter knows where words end.
 
+The config is an `EdunlpConfig`, a BERT config with its own `model_type` ("edunlp") and the joint
+model's fields, so transformers' Auto classes can return this model whole (`edunlp.hf`).
+
 Text reaches the encoder folded (`normalize.fold`: simplified, NFKC), which keeps its length, so
 token offsets are offsets into the original text. Paragraphs longer than the window are packed
 into chunks of whole sentences (a very long sentence is cut at the window), never truncated.
@@ -16,9 +19,11 @@ into chunks of whole sentences (a very long sentence is cut at the window), neve
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import torch
+from huggingface_hub.dataclasses import strict
 from torch import nn
 from transformers import BertConfig, BertModel, BertPreTrainedModel, PreTrainedTokenizerBase
 from transformers.utils import ModelOutput
@@ -32,6 +37,30 @@ WORD_PLACES = ("none", "begin", "middle", "end", "single")  # a token's place in
 def bio_tags(entity_types: list[str]) -> list[str]:
     """O, then B-/I- for each entity type, in that order."""
     return ["O"] + [f"{prefix}-{kind}" for kind in entity_types for prefix in ("B", "I")]
+
+
+@strict
+class EdunlpConfig(BertConfig):
+    """A BERT config plus the joint model's heads and decoding settings, under a model_type of
+    its own: a directory saying "edunlp" is never mistaken for a bare BERT."""
+
+    model_type = "edunlp"
+
+    action_labels: list[str] | None = None  # the label head, in order
+    entity_types: list[str] | None = None  # the BIO head: O, then B-/I- of each (bio_tags)
+    thresholds: dict[str, float | int] | None = None  # per label, tuned on dev; 0.5 where missing
+    window: int | None = None  # tokens per window (the tagger's default where missing)
+    word_boundaries: bool = False  # each character's pkuseg word place is added to its embedding
+    bert_weight: float | int = 1.0  # the BERT's share of the label scores; the rest is the lexical labeller's
+
+
+def joint_config(path: str | Path) -> EdunlpConfig:
+    """The config of a local model directory as an EdunlpConfig: a fine-tuned edunlp model's as
+    it is (also one saved with model_type "bert" before there was one of our own), a plain
+    BERT's with the joint model's fields at their defaults."""
+    values, _ = EdunlpConfig.get_config_dict(path, local_files_only=True)
+    values.pop("model_type", None)
+    return EdunlpConfig.from_dict(values)
 
 
 @dataclass
@@ -48,9 +77,9 @@ class JointModel(BertPreTrainedModel):
     so `save_pretrained` / `from_pretrained` give back the whole model.
     """
 
-    config_class = BertConfig
+    config_class = EdunlpConfig
 
-    def __init__(self, config: BertConfig) -> None:
+    def __init__(self, config: EdunlpConfig) -> None:
         super().__init__(config)
         self.bert = BertModel(config, add_pooling_layer=False)
         dropout = config.classifier_dropout if config.classifier_dropout is not None else config.hidden_dropout_prob
@@ -73,8 +102,13 @@ class JointModel(BertPreTrainedModel):
         word_places: torch.Tensor | None = None,
     ) -> JointOutput:
         """`span_index[i]` is the batch row of span i, `span_mask[i]` its token mask (tokens,);
-        `word_places` (batch, tokens) indexes WORD_PLACES."""
-        if self.word_places is not None and word_places is not None:
+        `word_places` (batch, tokens) indexes WORD_PLACES; a model trained with them needs them."""
+        if self.word_places is not None and word_places is None:
+            raise ValueError(
+                "this model reads each character's place in its pkuseg word: pass word_places "
+                "(edunlp.model.featurize and collate make them), or tag with edunlp.load()"
+            )
+        if self.word_places is not None:
             embeds = self.bert.embeddings.word_embeddings(input_ids) + self.word_places(word_places)
             hidden = self.bert(
                 inputs_embeds=embeds, attention_mask=attention_mask, token_type_ids=token_type_ids

@@ -17,7 +17,8 @@ from transformers import AutoTokenizer, PreTrainedTokenizerBase
 from .corpus import Example
 from .lexical import LexicalLabeller
 from .model import (
-    Chunk, Features, JointModel, allowed_transitions, bio_tags, chunk_paragraph, collate, decode_tags, featurize, viterbi,
+    Chunk, Features, JointModel, allowed_transitions, bio_tags, chunk_paragraph, collate, decode_tags, featurize,
+    joint_config, viterbi,
 )
 from .normalize import clean, fold
 from .segment import split_sentences
@@ -60,7 +61,7 @@ class Tagger:
         self.starts = np.array([not tag.startswith("I-") for tag in self.tags])
         thresholds = getattr(config, "thresholds", None) or {}
         self.thresholds = np.array([thresholds.get(label, 0.5) for label in self.labels])
-        self.max_length = min(getattr(config, "window", DEFAULT_MAX_LENGTH), config.max_position_embeddings)
+        self.max_length = min(getattr(config, "window", None) or DEFAULT_MAX_LENGTH, config.max_position_embeddings)
         self.word_boundaries = bool(getattr(config, "word_boundaries", False))
         # Label scores = weight × the BERT's + (1 − weight) × the lexical labeller's, where there is one.
         self.lexical: LexicalLabeller | None = None
@@ -75,7 +76,7 @@ class Tagger:
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
         if "action_labels" not in config:
             raise ValueError(f"{path}: config.json has no action_labels; is this a fine-tuned edunlp model?")
-        model = JointModel.from_pretrained(path, local_files_only=True, use_safetensors=True)
+        model = JointModel.from_pretrained(path, config=joint_config(path), local_files_only=True, use_safetensors=True)
         tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
         if quantize:
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)

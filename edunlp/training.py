@@ -22,15 +22,17 @@ from pathlib import Path
 import numpy as np
 import torch
 from datasets import Dataset
+from huggingface_hub import ModelCard, ModelCardData
 from tqdm.auto import tqdm
-from transformers import AutoTokenizer, BertConfig, get_linear_schedule_with_warmup
+from transformers import AutoTokenizer, get_linear_schedule_with_warmup
 
 from .corpus import ENTITY_TYPES, LABELS, Example
 
 from .evaluation import (BertAlone, KeywordBaseline, TfidfBaseline, compare_labellers, evaluate, gold_matrix,
                          label_scores, tune_mix, tune_thresholds)
 from .lexical import LexicalLabeller
-from .model import Features, JointModel, collate, encode_tags
+from .model import Features, JointModel, collate, encode_tags, joint_config
+from .output import write_atomically
 from .tagger import Tagger, model_text, paragraph_input
 
 
@@ -133,13 +135,12 @@ def _batch(records: list[dict], pad_id: int) -> dict[str, torch.Tensor]:
 def new_tagger(
     base: str | Path, labels: list[str], entity_types: list[str], max_length: int, word_boundaries: bool = True
 ) -> Tagger:
-    """A tagger whose encoder starts from `base` and whose heads are new unless `base` has them."""
-
-    config = BertConfig.from_pretrained(base, local_files_only=True)
-    new_word_places = word_boundaries and not getattr(config, "word_boundaries", False)
+    """A tagger whose encoder starts from `base` and whose heads are new unless `base` has them.
+    Its config is an EdunlpConfig, so the directory it is saved to says model_type "edunlp"."""
+    config = joint_config(base)
+    new_word_places = word_boundaries and not config.word_boundaries
     config.word_boundaries = word_boundaries
-    same_heads = list(getattr(config, "action_labels", [])) == labels and list(
-        getattr(config, "entity_types", [])) == entity_types
+    same_heads = (config.action_labels or []) == labels and (config.entity_types or []) == entity_types
     config.action_labels, config.entity_types, config.window = labels, entity_types, max_length
     config.id2label = dict(enumerate(labels))
     config.label2id = {label: i for i, label in enumerate(labels)}
@@ -311,6 +312,47 @@ def _replace_dir(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+# What each origin of training paragraphs is, for the card (corpora/README.md says more).
+ORIGINS = {
+    "generated": "synthetic bulletins composed by the project's templates (training/make_corpus.py): "
+                 "invented figures, platforms and documents; labels, sentence labels and entities",
+    "real": "real Chinese prose (news, TV news, government reports, laws) labelled by hand; paragraph labels "
+            "only, and the repository keeps references, not the text",
+    "written": "written by independent authors in the genres the model reads; paragraph labels only",
+    "unknown": "origin not recorded",
+}
+CARD_TAGS = ["edunlp", "chinese", "education", "text-classification", "multi-label-classification",
+             "token-classification", "named-entity-recognition"]
+
+
+def card_metadata(summary: dict) -> ModelCardData:
+    """The card's YAML front matter (Hugging Face model card metadata), from the training summary.
+    No pipeline_tag: generic pipelines cannot run the model (edunlp.hf)."""
+    return ModelCardData(
+        language="zh", license="apache-2.0", library_name="edunlp", tags=CARD_TAGS, metrics=["f1"],
+        training_data={origin: f"{n} paragraphs: {ORIGINS.get(origin, ORIGINS['unknown'])}"
+                       for origin, n in sorted(summary["train_origins"].items())},
+        evaluation_data={"dev": summary["dev_paragraphs"], "test": summary["test_paragraphs"]},
+    )
+
+
+def front_matter(summary: dict) -> str:
+    """`card_metadata` as the card's opening block."""
+    return f"---\n{card_metadata(summary).to_yaml()}\n---\n"
+
+
+def write_metadata(path: str | Path) -> None:
+    """Rewrite, around trained weights, what the current code writes with them: config.json (an
+    EdunlpConfig, model_type "edunlp") and the card's front matter (from training.json). The
+    weights, the tokenizer, the lexical labeller and the card's text with its figures stay."""
+    path = Path(path)
+    summary = json.loads((path / "training.json").read_text(encoding="utf-8"))
+    write_atomically(path / "config.json", joint_config(path).to_json_file)
+    text = ModelCard((path / "README.md").read_text(encoding="utf-8"), ignore_metadata_errors=True).text
+    write_atomically(path / "README.md", lambda temp: Path(temp).write_text(front_matter(summary) + text,
+                                                                            encoding="utf-8"))
+
+
 def model_card(summary: dict, figures: dict, labels: list[str]) -> str:
     """The model directory's README.md: what it is, how it was made, and its measured figures."""
     from .evaluation import format_comparison, format_report
@@ -324,22 +366,35 @@ def model_card(summary: dict, figures: dict, labels: list[str]) -> str:
         "decoded with BIO-constrained Viterbi. With word places on, each character's place in its pkuseg",
         "word (begin/middle/end/single) is added to its embedding.",
         "Load it with `edunlp.load(PATH)`; it is plain safetensors and a Hugging Face tokenizer.",
+        "`AutoModel.from_pretrained(PATH)` gives the whole model after `import edunlp.hf`; generic",
+        "pipelines refuse it (they cannot compute the word places or decode the two heads).",
         "",
-        "## Intended use and limits",
+        "## Intended use",
         "",
         "Tagging paragraphs of Chinese education-informatization and cybersecurity texts (the MoE monthly",
         "bulletin and reports, news, notices written like it) with the 11 action lines, and marking",
-        "entities. Entities were learned from the project's generated bulletins only (real and written",
-        "paragraphs carry labels, not entities), so expect entity quality to fall on other genres.",
-        "Scores are per-label sigmoids; `other` is given only when no other label passes.",
+        "entities, inside edunlp's pipeline (`edunlp tag`), which also reads the numeric indicators.",
+        "",
+        "## Training data",
+        "",
+        *[f"- {origin}: {n} paragraphs, {ORIGINS.get(origin, ORIGINS['unknown'])}"
+          for origin, n in sorted(summary["train_origins"].items())],
+        "",
+        "## Limitations",
+        "",
+        "- Entities were learned from the synthetic generated bulletins only (real and written paragraphs",
+        "  carry labels, not entities), so expect entity quality to fall on real text and other genres;",
+        "  the generated test figures overstate it.",
+        "- Scores are per-label sigmoids with thresholds tuned on dev; `other` is given only when no other",
+        "  label passes, and every paragraph gets at least its best label, so text outside the field is",
+        "  labelled too: check the scores.",
+        "- Chinese only (traditional characters are folded to simplified before tagging).",
         "",
         "## How it was made",
         "",
         f"- base encoder: `{summary['base']}`",
         f"- training paragraphs: {summary['train_paragraphs']} ({origins}); dev {summary['dev_paragraphs']}, "
         f"test {summary['test_paragraphs']}",
-        "  (`real`: paragraphs of ../shared/realtext labelled by hand, kept as references; `written`:",
-        "  independent authors' paragraphs; `generated`: the project's template corpus)",
         f"- data: {', '.join(f'`{d}`' for d in summary['data']) or 'given from Python'}",
         f"- epochs run: {summary['epochs_run']} (best on dev: {summary['best_epoch']}), seed {summary['seed']}, "
         f"{summary['minutes']} minutes",
@@ -364,4 +419,4 @@ def model_card(summary: dict, figures: dict, labels: list[str]) -> str:
                       "that carry entity annotations:", "", "```text", format_report(f["model"], labels), "```"]
     lines += ["", "Thresholds per label (tuned on the real and written part of dev): "
               + ", ".join(f"{k} {v:.2f}" for k, v in summary["thresholds"].items()), ""]
-    return "\n".join(lines)
+    return front_matter(summary) + "\n".join(lines)

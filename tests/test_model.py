@@ -121,6 +121,9 @@ def test_train_then_tag_with_the_result(tmp_path: Path, tiny_base: Path) -> None
     assert nlp.stage_names == ["tagger", "indicators"]
     config = json.loads((out / "config.json").read_text(encoding="utf-8"))
     assert config["word_boundaries"] is True and nlp.stages[0][1].tagger.word_boundaries
+    assert config["model_type"] == "edunlp"  # what transformers' Auto classes know after `import edunlp.hf`
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert card.startswith("---\nlanguage: zh\n") and "## Limitations" in card and "synthetic" in card
 
 
 def test_labels_only_examples_train_without_entity_loss_and_are_evaluated(tmp_path: Path, tiny_base: Path) -> None:

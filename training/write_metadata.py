@@ -1,0 +1,28 @@
+"""Rewrite a trained model directory's config.json and card front matter by the current code.
+
+    python training/write_metadata.py models/edunlp-zh-mini
+
+For a model made before edunlp wrote them this way (model_type "edunlp", card metadata): the
+config is read and written back as an `EdunlpConfig` and the card's front matter is written from
+its training.json (`edunlp.training.write_metadata`, the same code `edunlp train` uses). The
+weights, the tokenizer and the card's text with its figures are left as they are.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from edunlp.training import write_metadata
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("models", nargs="+", type=Path, help="fine-tuned model directories")
+    for path in parser.parse_args().models:
+        write_metadata(path)
+        print(f"{path}: config.json and card front matter rewritten")
+
+
+if __name__ == "__main__":
+    main()
