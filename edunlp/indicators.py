@@ -75,7 +75,6 @@ MEASURE_ONLY_UNITS = {"%", "‰", ":", "个百分点", "百分点", "", "元", "
 ADVERBS = ["尚未", "已经", "基本", "全部", "正在", "能够", "可以", "均", "已", "未", "都", "还"]
 # Parts of speech (PKU tag set) trimmed from a name: places, adverbs and scope words at its
 # start, particles at its end. Verbs stay: many names end in one (网络安全检查, 备案申请, 新闻报道).
-LEADING_TAGS = {"ns", "p"}
 SCOPE_WORDS = {"全国", "全省", "全市", "全区", "全县", "全州", "全盟", "全镇", "全乡", "全院", "各地", "本省", "本市",
                "全校", "我省", "我市", "我县", "该省", "该市", "该县", "各级各类"}
 TRAILING_TAGS = {"u", "y"}
@@ -324,13 +323,14 @@ def _inside_any(folded: str, position: int, words: list[str], length: int = 1) -
 def _after_last_predicate(folded: str, start: int, end: int) -> int:
     """Where a name starts after its last predicate verb (发现并通报|安全威胁), or `start`.
     A verb does not cut inside a relative clause (带宽达到100M以上的学校比例), a compound
-    noun (接入带宽, 覆盖率) or right before the number (预警通报36期: there it is a noun)."""
+    noun (接入带宽, 覆盖率), right before the number (预警通报36期: there it is a noun) or
+    before a bare noun of two characters, which says little without it (参与教师, 发布作业)."""
     for i in range(end - 1, start - 1, -1):
         verb = _starts_with_any(folded[i:end], PREDICATE_VERBS)
         if verb is None:
             continue
-        rest = folded[i + len(verb):end]
-        if not rest.strip() or "的" in rest or _starts_with_any(rest, NOUN_HEADS_AFTER_VERB):
+        rest = folded[i + len(verb):end].strip()
+        if len(rest) <= 2 or "的" in rest or _starts_with_any(rest, NOUN_HEADS_AFTER_VERB):
             continue
         return i + len(verb)
     return start
@@ -477,19 +477,34 @@ def _set_name(item: Found, text: str, start: int, end: int, prefix: str = "", su
 
 def _trim_by_words(item: Found, text: str, words: list[tuple[int, int, str]]) -> None:
     """Drop scope words and places from the start and particles from the end of a name taken
-    verbatim from the text (LEADING_TAGS, SCOPE_WORDS, TRAILING_TAGS); `words` are its
+    verbatim from the text (SCOPE_WORDS, TRAILING_TAGS); `words` are its
     (start, end, tag) with offsets into `text`."""
     start, end = item.name_start, item.name_end
     inside = [w for w in words if start <= w[0] and w[1] <= end]
     if len(inside) < 2:
         return
     trimmed = False
+    if inside[0][2] == "p":  # 针对教育行业的|勒索软件攻击: an attribute led by a preposition goes
+        particle = next((i for i, w in enumerate(inside[:-1]) if text[w[0]:w[1]] == "的"), None)
+        if particle is not None and not any(w[2] in ("v", "a") for w in inside[1:particle]):
+            inside = inside[particle + 1:]
+            start = inside[0][0]
     while len(inside) > 1 and inside[-1][2] in TRAILING_TAGS:
         inside.pop()
         trimmed = True
-    while len(inside) > 1 and (inside[0][2] in LEADING_TAGS or fold(text[inside[0][0]:inside[0][1]]) in SCOPE_WORDS) and any(
-        tag in NOMINAL_TAGS for _, _, tag in inside[1:]
-    ):
+    while len(inside) > 1 and (
+        inside[0][2] == "ns" or (inside[0][2] == "p" and inside[1][2] in NOMINAL_TAGS - {"Ng"})  # not 对|接, 在|籍
+        or fold(text[inside[0][0]:inside[0][1]]) in SCOPE_WORDS
+    ) and any(tag in NOMINAL_TAGS for _, _, tag in inside[1:]):
+        inside.pop(0)
+        start = inside[0][0]
+    # 确保|三级系统等保测评率, 培养|省级信息化教学培训团队成员: a verb before a noun phrase of
+    # several words governs the clause, not the name. Not so before one noun (参与教师), a list
+    # (连接高校和科研单位), a count of what was done (发起活动数量) or in 新增, 占.
+    if (len(inside) > 2 and inside[0][2] == "v" and inside[1][2] in NOMINAL_TAGS | {"m"}
+            and fold(text[inside[0][0]:inside[0][1]]) not in NAME_KEPT_PREFIXES + ["占"]
+            and not any(text[w[0]:w[1]] == "的" or w[2] == "c" for w in inside)
+            and not _ends_with_any(fold(text[start:end]), GENERIC_NAMES + ["人次", "次数"])):
         inside.pop(0)
         start = inside[0][0]
     if trimmed:
@@ -592,6 +607,7 @@ def _tidy_name(item: Found, text: str) -> None:
         name = name[: -len(word)]
         if verbatim:
             end -= len(word)
+    name = re.sub(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])", "", name)  # 智慧|教室 across a line wrap
     if name.endswith("占"):
         name += "比"
     if len(name) == 1 and name in NOUN_STOP_CHARS + "被把由从":
