@@ -20,8 +20,12 @@ fold, so every offset also indexes the original text:
      from the last predicate verb (通报, 开通 …) or marker (其中, 共, 等) on.
 4. Trim each name by its pkuseg words and their parts of speech (`edunlp.words.tagged_spans`,
    all the names of a call tagged in one batch):
-   scope words, places and adverbs go from its start (全省|教育城域网覆盖率, 安徽省|…),
-   particles from its end (占教师总数|的). Only whole words go, and a name keeps at least one.
+   scope words, places and a leading preposition go from its start (全省|教育城域网覆盖率,
+   安徽省|…), so do an attribute led by a preposition (针对教育行业的|勒索软件攻击) and a verb
+   governing a noun phrase (确保|三级系统等保测评率); particles go from its end (占教师总数|的).
+   A count's noun ends at its first verb (7所高校|合作) and only nouns before the count qualify
+   it (能同时操控|80万个格点). Only whole words go, and a name keeps at least one.
+5. A name that is a bare verb of change (比去年增加) takes what the indicator before it measured.
 """
 
 from __future__ import annotations
@@ -86,12 +90,16 @@ NOUN_END_TAGS = {"v", "d", "p", "c"}
 # Time spans: after these verbs a quantity says how long something lasted (为期3天, 持续3个月).
 DURATION_VERBS = ["为期", "历时", "用时", "持续", "长达", "连续"]
 TIME_UNITS = {"天", "日", "周", "个月", "月", "年", "小时", "分钟", "工作日", "个工作日"}
+# A name that is a bare verb of change (增加, 较上年提高, 新增): it changed what the indicator
+# before it in the sentence measured. 同比增长 alone names a figure of its own and stays.
+CHANGE_NAME = re.compile(r"(?:(?:较|比)[^,;。]{0,5}?)?(?P<verb>增长|增加|提高|提升|上升|下降|减少|降低|新增)了?")
 SCOPE_PARENTHESIS = re.compile(r"\((?:含|不含|包括|包含|不包括)[^()]*\)")
 
 OPENING, CLOSING = "(《“‘[【〔", ")》”’]】〕"
 CLAUSE_BREAKS = set(",;。!?、:|")
 SENTENCE_BREAKS = set("。!?;")
 HEADING_PUNCTUATION = CLAUSE_BREAKS | SENTENCE_BREAKS
+DOCUMENT_KIND = re.compile(r"(?:通知|方案|意见|办法|规定|要点|报告|计划|纲要|公告|通报|决定|细则|指南|总结|简报|批复|函)[”》)]?$")
 MAX_NAME = 40
 
 _YEAR = r"(?:19|20)\d{2}"
@@ -210,12 +218,12 @@ def _find(text: str, folded: str, mask: list[bool]) -> list[Found]:
 
 
 def _heading_ends(folded: str) -> set[int]:
-    """The line breaks that end a heading or title (a line without punctuation: 关于…的通知,
-    实施方案); other line breaks are wraps inside a sentence (建成智慧|教室3万间)."""
+    """The line breaks that end a title (a line without punctuation that ends in the kind of a
+    document: 关于…的通知, …实施方案); other line breaks are wraps inside a sentence (建成智慧|教室)."""
     ends, line_start = set(), 0
     for match in re.finditer("\n", folded):
         line = folded[line_start:match.start()].strip()
-        if line and not any(char in HEADING_PUNCTUATION for char in line):
+        if line and not any(char in HEADING_PUNCTUATION for char in line) and DOCUMENT_KIND.search(line):
             ends.add(match.start())
         line_start = match.end()
     return ends
@@ -616,19 +624,31 @@ def _tidy_name(item: Found, text: str) -> None:
         item.name, item.name_start, item.name_end = name, start, end
 
 
+def _strip_generic(name: str) -> str:
+    """多媒体教室总数 → 多媒体教室: the thing counted, for a name that says how it changed."""
+    word = _ends_with_any(fold(name), ["总数", "总量", "数量"])
+    return name[: -len(word)] if word and len(name) > len(word) + 1 else name
+
+
 def _indicators(reading: Reading, chinese_numerals: bool = False) -> list[Indicator]:
     """The named quantities as indicators; by the field's convention only those written with
     Arabic digits, unless `chinese_numerals` (三十余所, 百分之八十 are then indicators too)."""
     text, folded = reading.text, reading.folded
     indicators = []
     for sentence in reading.sentences:
+        previous = None
         for item in reading.found:
             if not sentence[0] <= item.start < sentence[1] or item.embedded or not item.name:
                 continue
             if not (chinese_numerals or any(c.isdigit() for c in folded[item.start:item.end])):
                 continue
             _tidy_name(item, text)
+            change = CHANGE_NAME.fullmatch(fold(item.name))
+            if change and previous is not None:  # 比去年增加 → 报名人数增加, 新增 → 新增多媒体教室
+                subject = _strip_generic(previous.name)
+                item.name = f"新增{subject}" if change["verb"] == "新增" else subject + change["verb"]
             if item.name:
+                previous = item
                 indicators.append(Indicator.of(
                     item.quantity, item.name, item.start, item.end,
                     period=_period_for(text, folded, sentence, item.start),
