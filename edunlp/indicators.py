@@ -58,8 +58,7 @@ COPULAS = [
 ]
 TRAILING_FILLERS = ["共计", "合计", "总计", "共有", "累计", "分别", "已经", "全部", "共", "均", "已", "都", "了", "将",
                     "保持", "保持在", "已有", "现有", "拥有", "有", "预计"]
-# 累计 scopes a name in time as 全省 does in space (累计|培训教师), so it goes too.
-LEADING_FILLERS = ["以及", "的", "了", "和", "及", "与", "并", "向", "将", "本月", "当月", "已有", "现有", "目前", "累计",
+LEADING_FILLERS = ["以及", "的", "了", "和", "及", "与", "并", "向", "将", "本月", "当月", "已有", "现有", "目前",
                    "我校", "该校", "本校", "该公司", "该项目", "当季", "全体", "首批"]
 # Words that end the noun after a measure word ("23个县参与": the noun is 县). The one-character
 # ones only end it after its first character (中小学, 在线课程 start with one).
