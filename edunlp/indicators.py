@@ -20,8 +20,12 @@ fold, so every offset also indexes the original text:
      from the last predicate verb (通报, 开通 …) or marker (其中, 共, 等) on.
 4. Trim each name by its pkuseg words and their parts of speech (`edunlp.words.tagged_spans`,
    all the names of a call tagged in one batch):
-   scope words, places and adverbs go from its start (全省|教育城域网覆盖率, 安徽省|…),
-   particles from its end (占教师总数|的). Only whole words go, and a name keeps at least one.
+   scope words, places and a leading preposition go from its start (全省|教育城域网覆盖率,
+   安徽省|…), so do an attribute led by a preposition (针对教育行业的|勒索软件攻击) and a verb
+   governing a noun phrase (确保|三级系统等保测评率); particles go from its end (占教师总数|的).
+   A count's noun ends at its first verb (7所高校|合作) and only nouns before the count qualify
+   it (能同时操控|80万个格点). Only whole words go, and a name keeps at least one.
+5. A name that is a bare verb of change (比去年增加) takes what the indicator before it measured.
 """
 
 from __future__ import annotations
@@ -36,10 +40,11 @@ from edunlp.quantities import QUANTITY_RE, UNITS, quantity_from_match, read_word
 PREDICATE_VERBS = sorted(read_word_list("indicator_verbs.txt"), key=len, reverse=True)
 
 # Words after which a name starts (dropped from the name) and words a name starts with (kept).
-NAME_START_MARKERS = ["其中", "包括", "共有", "共计", "合计", "总计", "共", "等", "对"]
-# Words that merely contain a marker: 等级保护, 对口帮扶, 公共服务, 共享.
+NAME_START_MARKERS = ["其中", "包括", "共有", "共计", "合计", "总计", "共", "等", "对"] + [f"{n}是" for n in "一二三四五六七八九十"]
+# Words that merely contain a marker: 等级保护, 一等奖, 高等教育, 等保测评, 对口帮扶, 公共服务, 共享.
 NOT_MARKERS = [
-    "等级", "等同", "等待", "等于", "对口", "对接", "对象", "对比", "对外", "对标", "对应", "对话",
+    "等级", "等同", "等待", "等于", "一等", "二等", "三等", "特等", "优等", "高等", "中等", "初等", "同等", "平等", "等保",
+    "对口", "对接", "对象", "对比", "对外", "对标", "对应", "对话",
     "公共", "共享", "共同", "共建", "共青团", "共识", "共性", "共育",
 ]
 # A count right after one of these has no modifier: 平台与46个省级平台 → 省级平台.
@@ -52,15 +57,17 @@ COPULAS = [
     "减少至", "压减至",
 ]
 TRAILING_FILLERS = ["共计", "合计", "总计", "共有", "累计", "分别", "已经", "全部", "共", "均", "已", "都", "了", "将",
-                    "保持", "保持在", "已有", "现有", "拥有", "有"]
+                    "保持", "保持在", "已有", "现有", "拥有", "有", "预计"]
 LEADING_FILLERS = ["以及", "的", "了", "和", "及", "与", "并", "向", "将", "本月", "当月", "已有", "现有", "目前",
                    "我校", "该校", "本校", "该公司", "该项目", "当季", "全体", "首批"]
 # Words that end the noun after a measure word ("23个县参与": the noun is 县). The one-character
 # ones only end it after its first character (中小学, 在线课程 start with one).
 NOUN_STOPS = PREDICATE_VERBS + ["以及", "予以", "进行", "纳入", "列入", "的", "和", "及", "与", "或", "等"]
 NOUN_STOP_CHARS = "在已均共将被向对从为中"
+# Words that hold a stop character (初中班级, 结对帮扶): the noun runs on through them.
+NOT_NOUN_STOPS = ["初中", "高中", "中学", "中心", "中职", "中小", "结对", "集中", "配对", "绝对", "相对"]
 # A verb followed by one of these is part of a noun: 接入带宽, 覆盖率, 完成数量.
-NOUN_HEADS_AFTER_VERB = ["带宽", "比例", "情况", "人数", "次数", "数量", "率", "量", "数"]
+NOUN_HEADS_AFTER_VERB = ["带宽", "比例", "情况", "人数", "人次", "次数", "数量", "率", "量", "数"]
 # Names too vague alone: 数量达到431万间 takes the noun of the clause before (多媒体教室数量).
 GENERIC_NAMES = ["数量", "总数", "总量", "人数", "规模", "数目"]
 # Units that measure rather than count, so never stand before a noun (100M, 85%, 3天).
@@ -71,16 +78,27 @@ MEASURE_ONLY_UNITS = {"%", "‰", ":", "个百分点", "百分点", "", "元", "
 ADVERBS = ["尚未", "已经", "基本", "全部", "正在", "能够", "可以", "均", "已", "未", "都", "还"]
 # Parts of speech (PKU tag set) trimmed from a name: places, adverbs and scope words at its
 # start, particles at its end. Verbs stay: many names end in one (网络安全检查, 备案申请, 新闻报道).
-LEADING_TAGS = {"ns", "p"}
 SCOPE_WORDS = {"全国", "全省", "全市", "全区", "全县", "全州", "全盟", "全镇", "全乡", "全院", "各地", "本省", "本市",
-               "全校", "我省", "我市", "我县", "该省", "该市", "该县"}
+               "全校", "我省", "我市", "我县", "该省", "该市", "该县", "各级各类"}
 TRAILING_TAGS = {"u", "y"}
 NOMINAL_TAGS = {"n", "vn", "nz", "nt", "j", "b", "an", "Ng", "l", "nx", "ns", "nr"}
+# Words before a count that may qualify its noun (not places: 成都市|3所优质中学), and the words
+# that end the noun after it (7所高校|合作, 46个教学点|全部开通).
+MODIFIER_TAGS = (NOMINAL_TAGS | {"i"}) - {"ns", "nr"}  # i: the tagger's tag for many dictionary names (数字教材)
+NOUN_END_TAGS = {"v", "d", "p", "c"}
+# Time spans: after these verbs a quantity says how long something lasted (为期3天, 持续3个月).
+DURATION_VERBS = ["为期", "历时", "用时", "持续", "长达", "连续"]
+TIME_UNITS = {"天", "日", "周", "个月", "月", "年", "小时", "分钟", "工作日", "个工作日"}
+# A name that is a bare verb of change (增加, 较上年提高, 新增): it changed what the indicator
+# before it in the sentence measured. 同比增长 alone names a figure of its own and stays.
+CHANGE_NAME = re.compile(r"(?:(?:较|比)[^,;。]{0,5}?)?(?P<verb>增长|增加|提高|提升|上升|下降|减少|降低|新增)了?")
 SCOPE_PARENTHESIS = re.compile(r"\((?:含|不含|包括|包含|不包括)[^()]*\)")
 
 OPENING, CLOSING = "(《“‘[【〔", ")》”’]】〕"
-CLAUSE_BREAKS = set(",;。!?、:")
+CLAUSE_BREAKS = set(",;。!?、:|")
 SENTENCE_BREAKS = set("。!?;")
+HEADING_PUNCTUATION = CLAUSE_BREAKS | SENTENCE_BREAKS
+DOCUMENT_KIND = re.compile(r"(?:通知|方案|意见|办法|规定|要点|报告|计划|纲要|公告|通报|决定|细则|指南|总结|简报|批复|函)[”》)]?$")
 MAX_NAME = 40
 
 _YEAR = r"(?:19|20)\d{2}"
@@ -89,19 +107,22 @@ _DAY_RANGE = r"\d{1,2}(?:日)?(?:[-—–~至](?:\d{1,2}月)?\d{1,2})?日"
 PERIOD_RE = re.compile(
     r"(?:截至|截止到|截止)(?:目前|[^,;。!?:]{1,14}(?:年底|年末|月底|月末|季度末|季度|上半年|下半年|日|月|年))"
     rf"|(?:{_YEAR}年)?(?:第[一二三四1-4]季度|上半年|下半年|前三季度|全年)"
-    r"|本月|当月|今年以来|本年度"
+    r"|本月|当月|今年以来|本年度|今年|去年"
+    rf"|(?:{_YEAR}年)?(?:春季|秋季)学期"
     rf"|(?:{_YEAR}年)?\d{{1,2}}(?:[-—–~至]\d{{1,2}})?月(?:份)?(?:以来)?(?=,)"
 )
 MASK_RE = re.compile(
     "|".join(
         [
             PERIOD_RE.pattern,
-            rf"{_YEAR}(?:[-—–~至](?:{_YEAR}|\d{{2}}))?年(?:度|底|初|末)?",
+            rf"{_YEAR}(?:[-—–~至](?:{_YEAR}|\d{{2}}))?年(?:度|底|初|末)?|{_YEAR}届",
             rf"{_CN_YEAR}年",
             rf"\d{{1,2}}(?:[-—–~至]\d{{1,2}})?月(?:{_DAY_RANGE}|份|底|初|末|上旬|中旬|下旬)?",
             rf"{_DAY_RANGE}",
+            r"[\d一二三四五六七八九十两]+(?:个)?(?:年|月|周|天|小时)(?:以内|之内|内|来|以来)",
+            r"\d+(?:[-—–~至]\d+)?年级",
             r"(?<![比为达])\d{1,2}:\d{2}(?![\d.])",  # 9:00, but not 生师比1:18
-            r"第[\d零〇一二两三四五六七八九十百千]+",
+            r"第[\d零〇一二两三四五六七八九十百千]+(?:批|届|期|次|轮|名|位|个|家|项|条)?",
             r"[〔\[【(]\s*\d{4}\s*[〕\]】)]\s*(?:第?\d+号)?",
             r"\d+号",
             r"\d{3,4}-\d{7,8}|400-\d{3}-\d{4}|(?<!\d)1[3-9]\d{9}(?!\d)",
@@ -124,7 +145,8 @@ class Found:
     name_start: int | None = None
     name_end: int | None = None
     consumed_end: int = 0  # end of the quantity plus the noun it was read with
-    modifier: str = ""  # words before a count that qualify its noun (数字教材 in 数字教材54个新编资源)
+    modifier: tuple[int, int] | None = None  # words before a count that qualify its noun (数字教材 in 数字教材54个新编资源)
+    counted: bool = False  # named by the noun after its measure word (23个县), `modifier` before it
     embedded: bool = False  # inside another indicator's name (100M in 带宽达到100M以上的学校比例)
     from_to: bool = False  # named before 由 in "X由A至B": B takes the same name
 
@@ -148,8 +170,12 @@ def _is_reportable(folded: str, match: re.Match, quantity: Quantity, mask: list[
         return False  # IPv6, MP4, 3D, 1/3, v2.1.3
     if not quantity.unit and after[:1] and after[0] in "年月日号时届级版":
         return False  # 2021年, 35号, 2024届 (but 12个年级 is a count)
-    if _ends_with_any(folded[max(0, start - 2):start], ["为期", "历时", "用时"]):
+    if _ends_with_any(folded[max(0, start - 2):start], DURATION_VERBS):
         return False  # 为期3天的演练: how long an event lasted, not a measured fact
+    if re.match(r"(?:个)?(?:工作日|小时|天|日|周|个月|月|年)?(?:以内|之内|内|来|以来)", folded[end:end + 6]) and (
+        quantity.unit in TIME_UNITS or re.match("(?:个)?(?:工作日|小时|天|日|周|个?月|年)", folded[end:end + 4])
+    ):
+        return False  # 3个月内, 20个工作日内, 5年来: a deadline or a span of time
     first = match["first"]
     if first is not None:
         digits = first.replace(",", "")
@@ -190,8 +216,22 @@ def _find(text: str, folded: str, mask: list[bool]) -> list[Found]:
     return found
 
 
-def _split(folded: str, start: int, end: int, breaks: set[str], keep: list[Found]) -> list[tuple[int, int]]:
-    """Cut [start, end) at break characters outside brackets, quotes and quantities."""
+def _heading_ends(folded: str) -> set[int]:
+    """The line breaks that end a title (a line without punctuation that ends in the kind of a
+    document: 关于…的通知, …实施方案); other line breaks are wraps inside a sentence (建成智慧|教室)."""
+    ends, line_start = set(), 0
+    for match in re.finditer("\n", folded):
+        line = folded[line_start:match.start()].strip()
+        if line and not any(char in HEADING_PUNCTUATION for char in line) and DOCUMENT_KIND.search(line):
+            ends.add(match.start())
+        line_start = match.end()
+    return ends
+
+
+def _split(folded: str, start: int, end: int, breaks: set[str], keep: list[Found],
+           break_at: set[int] = frozenset()) -> list[tuple[int, int]]:
+    """Cut [start, end) at break characters (and the positions `break_at`) outside brackets,
+    quotes and quantities."""
     inside = {i for f in keep for i in range(f.start, f.end)}
     depth, pieces, piece_start = 0, [], start
     for i in range(start, end):
@@ -200,7 +240,7 @@ def _split(folded: str, start: int, end: int, breaks: set[str], keep: list[Found
             depth += 1
         elif char in CLOSING:
             depth = max(0, depth - 1)
-        elif char in breaks and depth == 0 and i not in inside:
+        elif (char in breaks or i in break_at) and depth == 0 and i not in inside:
             pieces.append((piece_start, i))
             piece_start = i + 1
     pieces.append((piece_start, end))
@@ -276,23 +316,28 @@ def _left_name(folded: str, start: int, end: int) -> LeftWords:
 
 def _inside_word(folded: str, position: int, length: int) -> bool:
     """Whether the marker at `position` is part of a longer word in NOT_MARKERS."""
-    for word in NOT_MARKERS:
-        for offset in range(len(word) - length + 1):
-            if folded.startswith(word, position - offset):
-                return True
-    return False
+    return _inside_any(folded, position, NOT_MARKERS, length)
+
+
+def _inside_any(folded: str, position: int, words: list[str], length: int = 1) -> bool:
+    """Whether the `length` characters at `position` lie inside one of `words` in `folded`."""
+    return any(
+        folded.startswith(word, position - offset)
+        for word in words for offset in range(max(0, len(word) - length + 1)) if position - offset >= 0
+    )
 
 
 def _after_last_predicate(folded: str, start: int, end: int) -> int:
     """Where a name starts after its last predicate verb (发现并通报|安全威胁), or `start`.
     A verb does not cut inside a relative clause (带宽达到100M以上的学校比例), a compound
-    noun (接入带宽, 覆盖率) or right before the number (预警通报36期: there it is a noun)."""
+    noun (接入带宽, 覆盖率), right before the number (预警通报36期: there it is a noun) or
+    before a bare noun of two characters, which says little without it (参与教师, 发布作业)."""
     for i in range(end - 1, start - 1, -1):
         verb = _starts_with_any(folded[i:end], PREDICATE_VERBS)
         if verb is None:
             continue
-        rest = folded[i + len(verb):end]
-        if not rest.strip() or "的" in rest or _starts_with_any(rest, NOUN_HEADS_AFTER_VERB):
+        rest = folded[i + len(verb):end].strip()
+        if len(rest) <= 2 or "的" in rest or _starts_with_any(rest, NOUN_HEADS_AFTER_VERB):
             continue
         return i + len(verb)
     return start
@@ -329,7 +374,9 @@ def _noun_after(folded: str, start: int, end: int) -> tuple[int, int]:
         elif depth == 0:
             if char.isdigit() or char.isspace() or char in CLAUSE_BREAKS:
                 break
-            if _starts_with_any(folded[i:end], NOUN_STOPS) or (i > start and char in NOUN_STOP_CHARS):
+            if _starts_with_any(folded[i:end], NOUN_STOPS) or (
+                i > start and char in NOUN_STOP_CHARS and not _inside_any(folded, i, NOT_NOUN_STOPS)
+            ):
                 break
         i += 1
     match = SCOPE_PARENTHESIS.search(folded, start, i)
@@ -369,13 +416,13 @@ def _name_clause(
                 if left.start <= other.start and other.end <= left.end:
                     other.embedded = True
         elif noun_end > noun_start and not left.from_to:
-            modifier = text[left.start:left.end]
+            modifier: tuple[int, int] | None = (left.start, left.end) if left.end > left.start else None
             if left.stripped or _ends_with_any(folded[left.start:left.end], PREDICATE_VERBS + PREPOSITIONS):
-                modifier = ""  # 共23个县, 编发1期专刊, 与46个平台: the words before modify nothing
+                modifier = None  # 共23个县, 编发1期专刊, 与46个平台: the words before modify nothing
             if not modifier and previous is not None and connector in ("和", "及", "与", "以及"):
                 modifier = previous.modifier
-            item.modifier = modifier
-            _set_name(item, text, noun_start, noun_end, prefix=modifier)
+            item.modifier, item.counted = modifier, True
+            _set_name(item, text, noun_start, noun_end, prefix=text[slice(*modifier)] if modifier else "")
             item.consumed_end = noun_end
         else:
             _set_name(item, text, left.start, left.end)
@@ -437,19 +484,34 @@ def _set_name(item: Found, text: str, start: int, end: int, prefix: str = "", su
 
 def _trim_by_words(item: Found, text: str, words: list[tuple[int, int, str]]) -> None:
     """Drop scope words and places from the start and particles from the end of a name taken
-    verbatim from the text (LEADING_TAGS, SCOPE_WORDS, TRAILING_TAGS); `words` are its
+    verbatim from the text (SCOPE_WORDS, TRAILING_TAGS); `words` are its
     (start, end, tag) with offsets into `text`."""
     start, end = item.name_start, item.name_end
     inside = [w for w in words if start <= w[0] and w[1] <= end]
     if len(inside) < 2:
         return
     trimmed = False
+    if inside[0][2] == "p":  # 针对教育行业的|勒索软件攻击: an attribute led by a preposition goes
+        particle = next((i for i, w in enumerate(inside[:-1]) if text[w[0]:w[1]] == "的"), None)
+        if particle is not None and not any(w[2] in ("v", "a") for w in inside[1:particle]):
+            inside = inside[particle + 1:]
+            start = inside[0][0]
     while len(inside) > 1 and inside[-1][2] in TRAILING_TAGS:
         inside.pop()
         trimmed = True
-    while len(inside) > 1 and (inside[0][2] in LEADING_TAGS or text[inside[0][0]:inside[0][1]] in SCOPE_WORDS) and any(
-        tag in NOMINAL_TAGS for _, _, tag in inside[1:]
-    ):
+    while len(inside) > 1 and (
+        inside[0][2] == "ns" or (inside[0][2] == "p" and inside[1][2] in NOMINAL_TAGS - {"Ng"})  # not 对|接, 在|籍
+        or fold(text[inside[0][0]:inside[0][1]]) in SCOPE_WORDS
+    ) and any(tag in NOMINAL_TAGS for _, _, tag in inside[1:]):
+        inside.pop(0)
+        start = inside[0][0]
+    # 确保|三级系统等保测评率, 培养|省级信息化教学培训团队成员: a verb before a noun phrase of
+    # several words governs the clause, not the name. Not so before one noun (参与教师), a list
+    # (连接高校和科研单位), a count of what was done (发起活动数量) or in 新增, 占.
+    if (len(inside) > 2 and inside[0][2] == "v" and inside[1][2] in NOMINAL_TAGS | {"m"}
+            and fold(text[inside[0][0]:inside[0][1]]) not in NAME_KEPT_PREFIXES + ["占"]
+            and not any(text[w[0]:w[1]] == "的" or w[2] == "c" for w in inside)
+            and not _ends_with_any(fold(text[start:end]), GENERIC_NAMES + ["人次", "次数"])):
         inside.pop(0)
         start = inside[0][0]
     if trimmed:
@@ -481,7 +543,7 @@ def _name_quantities(text: str) -> Reading:
     """Find the reportable quantities of `text` and name each by its shape (steps 1-3)."""
     folded = fold(text)
     found = _find(text, folded, _masked(folded))
-    sentences = _split(folded, 0, len(folded), SENTENCE_BREAKS, found)
+    sentences = _split(folded, 0, len(folded), SENTENCE_BREAKS, found, _heading_ends(folded))
     for sentence in sentences:
         in_sentence = [f for f in found if sentence[0] <= f.start < sentence[1]]
         for part in _split(folded, sentence[0], sentence[1], CLAUSE_BREAKS - {"、"}, in_sentence):
@@ -494,19 +556,41 @@ def _name_quantities(text: str) -> Reading:
     return Reading(text, folded, found, sentences)
 
 
+def _trim_counted(item: Found, text: str, noun: list[tuple[int, int, str]], modifier: list[tuple[int, int, str]]) -> None:
+    """A count's noun ends before its first verb, adverb, preposition or conjunction (7所高校|合作,
+    1万名农民|出村进厂); of the words before the count only the nouns right before it qualify
+    that noun (能同时操控|80万个格点, 全县|46个教学点, 成都市|3所优质中学: none do)."""
+    end = next((w[0] for w in noun[1:] if w[2] in NOUN_END_TAGS), item.name_end)
+    kept: list[tuple[int, int, str]] = []
+    for word in reversed(modifier):
+        if word[2] not in MODIFIER_TAGS or fold(text[word[0]:word[1]]) in SCOPE_WORDS:
+            break
+        kept.insert(0, word)
+    item.modifier = (kept[0][0], kept[-1][1]) if kept else None
+    _set_name(item, text, item.name_start, end, prefix=text[slice(*item.modifier)] if item.modifier else "")
+
+
 def _trim_names(readings: list[Reading]) -> None:
-    """Step 4 for every name taken verbatim from its text, all names tagged in one batch."""
-    verbatim = [
+    """Step 4 for every name read from its text (verbatim, or a count's modifier and noun), all
+    spans tagged in one batch."""
+    items = [
         (reading.text, item) for reading in readings for item in reading.found
-        if item.name and item.name_end - item.name_start > 1 and item.name == reading.text[item.name_start:item.name_end]
+        if item.name and (item.counted or (
+            item.name_end - item.name_start > 1 and item.name == reading.text[item.name_start:item.name_end]))
     ]
-    if not verbatim:
+    if not items:
         return
     from edunlp.words import tagged_spans_of_many  # spaCy loads on first use, not on `import edunlp`
 
-    names = [text[item.name_start:item.name_end] for text, item in verbatim]
-    for (text, item), words in zip(verbatim, tagged_spans_of_many(names)):
-        _trim_by_words(item, text, [(s + item.name_start, e + item.name_start, tag) for s, e, tag in words])
+    spans = [(item.name_start, item.name_end) for _, item in items]
+    spans += [item.modifier or (0, 0) for _, item in items]
+    tagged = tagged_spans_of_many([text[slice(*span)] for (text, _), span in zip(items * 2, spans)])
+    words = [[(s + start, e + start, tag) for s, e, tag in found] for (start, _), found in zip(spans, tagged)]
+    for (text, item), name_words, modifier_words in zip(items, words, words[len(items):]):
+        if item.counted:
+            _trim_counted(item, text, name_words, modifier_words)
+        else:
+            _trim_by_words(item, text, name_words)
 
 
 def _tidy_name(item: Found, text: str) -> None:
@@ -517,19 +601,20 @@ def _tidy_name(item: Found, text: str) -> None:
     verbatim = start is not None and text[start:end] == name
     while True:
         word = next((w for w in sorted(SCOPE_WORDS | set(LEADING_FILLERS), key=len, reverse=True)
-                     if name.startswith(w) and len(name) > len(w) + 1), None)
+                     if fold(name).startswith(w) and len(name) > len(w) + 1), None)
         if word is None:
             break
         name = name[len(word):]
         if start is not None and fold(text[start:start + len(word)]) == word:
             start += len(word)
     while True:
-        word = _ends_with_any(name, TRAILING_FILLERS + ["…", "...", "……"])
+        word = _ends_with_any(fold(name), TRAILING_FILLERS + ["…", "...", "……"])
         if word is None or len(name) <= len(word) + 1:
             break
         name = name[: -len(word)]
         if verbatim:
             end -= len(word)
+    name = re.sub(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])", "", name)  # 智慧|教室 across a line wrap
     if name.endswith("占"):
         name += "比"
     if len(name) == 1 and name in NOUN_STOP_CHARS + "被把由从":
@@ -538,19 +623,31 @@ def _tidy_name(item: Found, text: str) -> None:
         item.name, item.name_start, item.name_end = name, start, end
 
 
+def _strip_generic(name: str) -> str:
+    """多媒体教室总数 → 多媒体教室: the thing counted, for a name that says how it changed."""
+    word = _ends_with_any(fold(name), ["总数", "总量", "数量"])
+    return name[: -len(word)] if word and len(name) > len(word) + 1 else name
+
+
 def _indicators(reading: Reading, chinese_numerals: bool = False) -> list[Indicator]:
     """The named quantities as indicators; by the field's convention only those written with
     Arabic digits, unless `chinese_numerals` (三十余所, 百分之八十 are then indicators too)."""
     text, folded = reading.text, reading.folded
     indicators = []
     for sentence in reading.sentences:
+        previous = None
         for item in reading.found:
             if not sentence[0] <= item.start < sentence[1] or item.embedded or not item.name:
                 continue
             if not (chinese_numerals or any(c.isdigit() for c in folded[item.start:item.end])):
                 continue
             _tidy_name(item, text)
+            change = CHANGE_NAME.fullmatch(fold(item.name))
+            if change and previous is not None:  # 比去年增加 → 报名人数增加, 新增 → 新增多媒体教室
+                subject = _strip_generic(previous.name)
+                item.name = f"新增{subject}" if change["verb"] == "新增" else subject + change["verb"]
             if item.name:
+                previous = item
                 indicators.append(Indicator.of(
                     item.quantity, item.name, item.start, item.end,
                     period=_period_for(text, folded, sentence, item.start),

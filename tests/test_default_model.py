@@ -102,7 +102,9 @@ def test_every_span_of_tag_output_points_at_its_text_in_the_document(nlp: edunlp
         bulletin = nlp(edunlp.read(path), source=str(path))
         for what, start, end, expected in _spans_of(bulletin):
             found = bulletin.text[start:end]
-            assert found and (set(found) <= set(expected) if what == "indicator name" else found == expected), \
+            # a name read across a line wrap drops the break (智慧|教室)
+            assert found and (set(found) - set(" \n\t") <= set(expected) if what == "indicator name"
+                              else found == expected), \
                 f"{path.name}: {what} [{start}:{end}]"
             checked += 1
         assert any(i.source == "rules+model" for p in bulletin.paragraphs for i in p.indicators), path.name

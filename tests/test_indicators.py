@@ -125,10 +125,34 @@ def test_tenths_percentage_points_and_ratios():
         "教育厅等五部门联合印发实施方案,统一推进“十四五”规划落实。",  # lone Chinese digits, quotes
         "组织开展为期3天的网络安全应急演练。",  # how long an event lasted
         "培训于9:30开始,三成员单位派员参加。",  # a time; 成 that starts a word
+        "演练持续2周,各单位须在12小时内上报,10个工作日内完成整改,近5年来成效明显。",  # spans and deadlines
+        "学校为4—6年级学生开设编程课。",  # a grade range
     ],
 )
 def test_hard_negatives(text):
     assert extract_indicators(text) == []
+
+
+def test_count_nouns_end_at_their_verb_and_keep_only_noun_modifiers():
+    assert named("园区已与6所高校合作开展研究。")[0][0] == "高校"
+    assert named("本市与杭州市4所優質中學結對。")[0][0] == "優質中學"  # a place is no modifier; 中學 is no stop
+    assert named("系统能同时管理约5万个终端。")[0][0] == "终端"  # a verb before a count modifies nothing
+    assert named("在省赛中获一等奖5项、二等奖9项。")[1][0] == "二等奖"  # 等 inside 二等 marks no list
+
+
+def test_a_verb_stays_before_a_bare_noun_and_goes_before_a_noun_phrase():
+    assert [n for n, *_ in named("本月参与教师2300人次,发布作业1.2万次。")] == ["参与教师", "发布作业"]
+    assert named("确保二级系统备案率达到100%。")[0][0] == "二级系统备案率"
+
+
+def test_a_bare_verb_of_change_names_what_changed():
+    assert [n for n, *_ in named("注册用户为4.5万人，比上月增加3200人。")] == ["注册用户", "注册用户增加"]
+    assert [n for n, *_ in named("多媒体教室总数约45万间，较上季度新增3600间。")][1] == "新增多媒体教室"
+
+
+def test_titles_end_a_sentence_and_line_wraps_do_not_split_a_name():
+    assert named("某市教育局关于开展数字校园评估的通知\n2024届毕业生总数预计达3.1万人。")[0][0] == "毕业生总数"
+    assert named("全市建成智慧\n教室860间。")[0][0] == "智慧教室"
 
 
 def test_full_width_text_keeps_offsets():
