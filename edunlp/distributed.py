@@ -4,8 +4,9 @@ The driver lists the inputs as batch mode does (files, directories, globs, .zip 
 reads, segments and tags them on the cluster, in a pool of actors that each load the model once;
 the rows come back in input order and the driver writes them through `batch.Job`. So the output,
 the errors file and the resume state are the local engine's: a rerun skips what is done (by
-content hash; done documents are only read and hashed on the workers), and either engine can
-resume the other's run.
+content hash: the workers read and hash every document but tag only new or changed ones), and
+either engine can resume the other's run. The progress bar is the local engine's too (Ray Data's
+own bars are turned off, so there is one bar).
 
 Every node must see the inputs (and a `model` directory) at the same paths, and have edunlp
 installed; the shipped model is looked up on each node as `edunlp.models` says.
@@ -124,9 +125,9 @@ def tag(
 ) -> Summary:
     """`edunlp tag` on a Ray cluster: the same output, errors file and resume as `batch.run`.
 
-    Connects to the cluster at `address` (None: the one Ray finds, e.g. from RAY_ADDRESS, else a
-    local instance started for this call). `workers` None: as many actors as the cluster has CPUs
-    for `threads` each.
+    Unless Ray is initialised already, connects to the cluster at `address` (None: $RAY_ADDRESS,
+    else the cluster `ray start` started on this machine, else a local instance for this call).
+    `workers` None: as many actors as the cluster has CPUs for `threads` each.
     """
     ray = _ray()
     started_here = not ray.is_initialized()
@@ -142,7 +143,7 @@ def tag(
             done = {name: digest for name, (digest, _) in job.state.done.items()}
             tagged = dataset(todo, done, workers=workers, threads=threads, model=model, quantize=quantize,
                              month=month, batch_size=batch_size)
-            tagged.context.enable_progress_bars = job.bar.disable is False
+            tagged.context.enable_progress_bars = False
             for row in tagged.iter_rows():
                 if job.skip(row["name"], row["digest"]):
                     continue

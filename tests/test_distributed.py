@@ -45,7 +45,10 @@ def local(archive: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[list
 def ray_instance():
     import ray
 
-    ray.init(num_cpus=2, include_dashboard=False)
+    # Ray runs its workers at nice 15, which starves them on a busy machine; 0 like pytest itself.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RAY_worker_niceness", "0")
+        ray.init(num_cpus=2, include_dashboard=False)
     yield
     ray.shutdown()
 
