@@ -9,11 +9,10 @@ On the first `--limit` bulletins of PATH (default corpora/bulletins) it times
     as the local engine, actor start and model load included;
 checks that each ray run gives exactly the local rows of every document, and prints bulletins/s
 and paragraphs/s of each, the ratio against the local engine, and the rate after start-up (what a
-long archive sees):
-for local, after the model load; for ray, after the first round of batches (one per worker) came
-back. For these times the blocks are taken as they finish (`edunlp tag` holds them back to write
-in input order, which changes nothing in total). Use enough bulletins for a few rounds:
-`--limit` >= 2 x workers x `--batch-size`.
+long archive sees): for local, after the model load; for ray with one worker, after its first
+batch came back (the rate of one worker, whence the estimate for a cluster). For these times the
+blocks are taken as they finish (`edunlp tag` holds them back to write in input order, which
+changes nothing in total).
 """
 
 from __future__ import annotations
@@ -62,12 +61,13 @@ def on_ray(files: list[Path], workers: int, batch_size: int) -> dict:
         documents.extend(block["rows"].to_pylist())
         arrivals.append((time.monotonic(), len(documents)))
     finished = time.monotonic()
-    # After start-up: once the first round (one block per worker) is back, the rest of the blocks.
-    round_end, round_docs = arrivals[min(workers, len(arrivals)) - 1]
-    return {"seconds": finished - started, "start": arrivals[0][0] - started, "docs": len(documents),
+    # After start-up, for one worker: the blocks after its first (several workers finish their
+    # first rounds together and interleave the rest, so they get no such figure).
+    first_end, first_docs = arrivals[0]
+    after_start = (len(documents) - first_docs) / (finished - first_end) if workers == 1 and len(arrivals) > 1 else None
+    return {"seconds": finished - started, "start": first_end - started, "docs": len(documents),
             "documents": sorted(documents), "paragraphs": sum(d.count("\n") for d in documents),
-            "after_start": (len(documents) - round_docs) / (finished - round_end) if len(documents) > round_docs
-            else float("nan")}
+            "after_start": after_start}
 
 
 def documents(rows_path: Path) -> list[str]:
@@ -108,9 +108,10 @@ def main() -> None:
     for name, run in runs.items():
         rate = run["docs"] / run["seconds"]
         same = "-" if name == "local" else ("yes" if run["documents"] == reference else "NO")
+        after = (f"{run['after_start']:>20.2f}{run['after_start'] / base['after_start']:>8.2f}"
+                 if run["after_start"] is not None else f"{'-':>20}{'-':>8}")
         print(f"{name:<18}{run['seconds']:>8.1f}{run['start']:>8.1f}{rate:>8.2f}{run['paragraphs'] / run['seconds']:>8.1f}"
-              f"{rate / (base['docs'] / base['seconds']):>8.2f}{run['after_start']:>20.2f}"
-              f"{run['after_start'] / base['after_start']:>8.2f}  {same}")
+              f"{rate / (base['docs'] / base['seconds']):>8.2f}{after}  {same}")
 
 
 if __name__ == "__main__":
