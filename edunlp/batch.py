@@ -158,6 +158,72 @@ class _State:
             os.fsync(handle.fileno())
 
 
+class Job:
+    """The output side of a batch job, whatever engine tags the documents: the state, the rows
+    appended per finished document, the errors file, the progress bar and the summary.
+
+    Used as a context manager: on leaving, the errors file is written (even after Ctrl-C) and, when
+    the job finished, the csv or parquet table.
+    """
+
+    def __init__(self, output: str | Path, total: int, errors: list[InputError], fmt: str = "jsonl",
+                 force: bool = False, progress: bool | None = None) -> None:
+        """`total` documents to go through; `errors` those met while listing them."""
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r}; expected one of {FORMATS}")
+        self.output = Path(output)
+        self.fmt = fmt
+        self.rows_path = self.output if fmt == "jsonl" else self.output.with_name(self.output.name + ".jsonl")
+        self.started = time.monotonic()
+        self.state = _State(self.rows_path, force)
+        self.summary = Summary(errors=list(errors))
+        self.bar = tqdm(total=total, unit="doc", disable=(not sys.stderr.isatty()) if progress is None else not progress)
+
+    def skip(self, source: str, digest: str) -> bool:
+        """True (counted as skipped) when this content of `source` is already in the output; an
+        older content's rows are removed from the output, so the document is redone."""
+        if digest and self.state.is_done(source, digest):
+            self.summary.skipped += 1
+            self.bar.update(1)
+            return True
+        if source in self.state.done:
+            self.state.forget({source})
+        return False
+
+    def write(self, source: str, digest: str, rows: str, count: int) -> None:
+        """Append the `count` rows (JSONL text, see `jsonl_text`) of a finished document and vouch for them."""
+        with open(self.rows_path, "a", encoding="utf-8") as handle:
+            handle.write(rows)
+            handle.flush()
+            os.fsync(handle.fileno())
+            self.state.record(source, digest, handle.tell())
+        self.summary.done += 1
+        self.summary.paragraphs += count
+        self.bar.update(1)
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        self.bar.set_postfix(docs_s=f"{self.summary.done / elapsed:.1f}", paras_s=f"{self.summary.paragraphs / elapsed:.1f}")
+
+    def fail(self, error: InputError) -> None:
+        self.summary.errors.append(error)
+        self.bar.update(1)
+
+    def __enter__(self) -> Job:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        self.bar.close()
+        write_jsonl(self.output.with_name(self.output.name + ".errors.jsonl"),
+                    ({"source": e.path, "line": e.line, "reason": e.reason} for e in self.summary.errors))
+        if kind is None and self.fmt != "jsonl":
+            write_table(pd.DataFrame(list(table_rows(self.rows_path))), self.output, self.fmt)
+        self.summary.seconds = time.monotonic() - self.started
+
+
+def jsonl_text(rows: list[dict[str, Any]]) -> str:
+    """A document's rows as the output holds them: one JSON object per line."""
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+
+
 def run(
     patterns: Iterable[str | Path],
     output: str | Path,
@@ -175,63 +241,29 @@ def run(
     JSONL kept beside it (`output` + `.jsonl`). `workers` processes read and segment the inputs
     while the model runs; `progress` None shows a bar on a terminal only.
     """
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; expected one of {FORMATS}")
-    output = Path(output)
-    rows_path = output if fmt == "jsonl" else output.with_name(output.name + ".jsonl")
-    started = time.monotonic()
-    state = _State(rows_path, force)
     todo, errors = sources(patterns)
-    summary = Summary(errors=errors)
-    stale = {s.name for s in todo if s.name in state.done}  # refined below once hashes are known
-    bar = tqdm(total=len(todo), unit="doc", disable=(not sys.stderr.isatty()) if progress is None else not progress)
-    pending: list[tuple[str, Bulletin]] = []
+    with Job(output, len(todo), errors, fmt, force, progress) as job:
+        pending: list[tuple[str, Bulletin]] = []
 
-    def flush() -> None:
-        bulletins = [b for _, b in pending]
-        if apply and bulletins:
-            apply(bulletins)
-        with open(rows_path, "a", encoding="utf-8") as handle:
+        def flush() -> None:
+            if apply and pending:
+                apply([b for _, b in pending])
             for digest, bulletin in pending:
                 rows = bulletin.rows()
-                handle.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
-                handle.flush()
-                os.fsync(handle.fileno())
-                state.record(bulletin.source, digest, handle.tell())
-                summary.done += 1
-                summary.paragraphs += len(rows)
-        bar.update(len(pending))
-        elapsed = max(time.monotonic() - started, 1e-9)
-        bar.set_postfix(docs_s=f"{summary.done / elapsed:.1f}", paras_s=f"{summary.paragraphs / elapsed:.1f}")
-        pending.clear()
+                job.write(bulletin.source, digest, jsonl_text(rows), len(rows))
+            pending.clear()
 
-    try:
-        changed = set()
         for name, digest, result in _loaded(todo, month, workers):
-            if digest and state.is_done(name, digest):
-                summary.skipped += 1
-                bar.update(1)
+            if job.skip(name, digest):
                 continue
-            if name in stale and name not in changed:
-                flush()
-                state.forget({name})
-                changed.add(name)
             if isinstance(result, InputError):
-                summary.errors.append(result)
-                bar.update(1)
+                job.fail(result)
                 continue
             pending.append((digest, result))
             if sum(len(b.paragraphs) for _, b in pending) >= batch_paragraphs:
                 flush()
         flush()
-    finally:
-        bar.close()
-        write_jsonl(output.with_name(output.name + ".errors.jsonl"),
-                    ({"source": e.path, "line": e.line, "reason": e.reason} for e in summary.errors))
-    if fmt != "jsonl":
-        write_table(pd.DataFrame(list(table_rows(rows_path))), output, fmt)
-    summary.seconds = time.monotonic() - started
-    return summary
+    return job.summary
 
 
 def _loaded(todo: list[Source], month: str | None, workers: int) -> Iterator[tuple[str, str, Bulletin | InputError]]:

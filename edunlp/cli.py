@@ -2,6 +2,7 @@
 
     edunlp segment PATH... -o OUT.jsonl            paragraphs, sentences and rule-based indicators
     edunlp tag PATH... -o OUT.jsonl [--model DIR]  + labels, entities, indicators
+               [--engine ray [--address ADDR]]    … on a Ray cluster
     edunlp train --data PATH... --out DIR          fine-tune on labelled paragraphs
     edunlp evaluate --data PATH... [--model DIR]   figures beside keyword and TF-IDF baselines
     edunlp indicators PATH... -o FILE              one row per indicator (.csv or .parquet)
@@ -17,7 +18,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .batch import FORMATS, run
+from .batch import FORMATS, Summary, run
 from .inputs import expand_inputs
 from .models import ModelNotFoundError
 
@@ -34,6 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     _add_inputs(tag)
     tag.add_argument("--model", help="fine-tuned model directory (default: the shipped model)")
     tag.add_argument("--quantize", action="store_true", help="int8 dynamic quantisation of the linear layers")
+    tag.add_argument("--engine", choices=("local", "ray"), default="local",
+                     help="ray: read and tag on a Ray cluster (pip install 'edunlp[ray]'); --workers is then "
+                          "the number of actors holding the model (default: one per --threads CPUs)")
+    tag.add_argument("--address", help="Ray cluster address (default: $RAY_ADDRESS, else the cluster `ray start` started on this machine, else a local Ray instance)")
+    tag.add_argument("--threads", type=int, default=1, help="torch threads (and CPUs reserved) per Ray actor")
 
     train = commands.add_parser("train", help="fine-tune the model on labelled paragraphs")
     train.add_argument("--data", nargs="+", required=True, help="labelled files (edunlp JSONL, doccano, Label Studio)")
@@ -87,15 +93,19 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, default="jsonl", help="jsonl rows, or a csv/parquet paragraph table")
     parser.add_argument("--month", help="month of every input (YYYY-MM) when title and file name lack it")
     parser.add_argument("--force", action="store_true", help="redo every document, even those already done")
-    parser.add_argument("--workers", type=int, default=1, help="processes reading inputs (0: none)")
+    parser.add_argument("--workers", type=int, help="processes reading inputs (0: none; default 1)")
 
 
 def _run(args: argparse.Namespace, apply=None) -> int:
     summary = run(args.paths, args.output, apply=apply, month=args.month, force=args.force, fmt=args.format,
-                  workers=args.workers)
+                  workers=1 if args.workers is None else args.workers)
+    return _finish(summary, args.output)
+
+
+def _finish(summary: Summary, output: str) -> int:
     for error in summary.errors:
         print(f"edunlp: error: {error}", file=sys.stderr)
-    print(summary.line(Path(args.output)), file=sys.stderr)
+    print(summary.line(Path(output)), file=sys.stderr)
     return 1 if summary.errors else 0
 
 
@@ -106,9 +116,24 @@ def _segment(args: argparse.Namespace) -> int:
 
 
 def _tag(args: argparse.Namespace) -> int:
+    if args.engine == "ray":
+        return _tag_on_ray(args)
+    if args.address:
+        raise SystemExit("edunlp: error: --address needs --engine ray")
     from .pipeline import load
 
     return _run(args, apply=load(args.model, quantize=args.quantize).apply)
+
+
+def _tag_on_ray(args: argparse.Namespace) -> int:
+    from .distributed import RayMissing, tag
+
+    try:
+        summary = tag(args.paths, args.output, address=args.address, workers=args.workers, threads=args.threads,
+                      model=args.model, quantize=args.quantize, month=args.month, force=args.force, fmt=args.format)
+    except RayMissing as error:
+        raise SystemExit(f"edunlp: error: {error}") from None
+    return _finish(summary, args.output)
 
 
 def _tagged_sources(args: argparse.Namespace) -> tuple[list[Path], int]:
