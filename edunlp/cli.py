@@ -18,7 +18,9 @@ from pathlib import Path
 
 from . import __version__
 from .batch import FORMATS, run
+from .errors import InputError, OutputLockedError
 from .inputs import expand_inputs
+from .reading import MAX_BYTES
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,7 +75,14 @@ def main(argv: list[str] | None = None) -> int:
     args.argv = sys.argv[1:] if argv is None else argv
     handlers = {"segment": _segment, "tag": _tag, "train": _train, "evaluate": _evaluate,
                 "indicators": _indicators, "report": _report}
-    return handlers[args.command](args)
+    try:
+        return handlers[args.command](args)
+    except InputError as error:  # a bad file where the command cannot go on without it
+        print(f"edunlp: error: {error}", file=sys.stderr)
+        return 1
+    except OutputLockedError as error:
+        print(f"edunlp: error: {error}", file=sys.stderr)
+        return 2
 
 
 def _add_inputs(parser: argparse.ArgumentParser) -> None:
@@ -83,11 +92,13 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--month", help="month of every input (YYYY-MM) when title and file name lack it")
     parser.add_argument("--force", action="store_true", help="redo every document, even those already done")
     parser.add_argument("--workers", type=int, default=1, help="processes reading inputs (0: none)")
+    parser.add_argument("--max-mb", type=float, default=MAX_BYTES / 2**20,
+                        help="largest document read, or inflated from an archive, in MiB (default: %(default)g)")
 
 
 def _run(args: argparse.Namespace, apply=None) -> int:
     summary = run(args.paths, args.output, apply=apply, month=args.month, force=args.force, fmt=args.format,
-                  workers=args.workers)
+                  workers=args.workers, max_bytes=int(args.max_mb * 2**20))
     for error in summary.errors:
         print(f"edunlp: error: {error}", file=sys.stderr)
     print(summary.line(Path(args.output)), file=sys.stderr)

@@ -4,6 +4,10 @@
 GB18030/GBK …); .html/.htm are parsed with BeautifulSoup (lxml) and stripped of navigation,
 scripts, styles and footers; .docx is read with python-docx. Every failure is an `InputError`
 naming the file (and the line where there is one).
+
+No document is read past `MAX_BYTES` (a file, a .zip member or what a .docx inflates to): a zip
+bomb is refused from the sizes its archive states, and zipfile never inflates a member past its
+stated size (it fails the CRC check instead).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,28 +35,69 @@ SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | DOCX_SUFFIXES
 _GB_FAMILY = {"gb2312", "gbk", "cp936", "hz", "gb18030"}
 _CHROME_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "button", "select"]
 _CHROME_HINT = re.compile(r"nav|menu|footer|header|breadcrumb|share|sidebar|copyright|banner|toolbar|comment", re.I)
+# The most a document may take, read or inflated (`--max-mb` on the command line); the longest
+# monthly bulletins are well under 1 MiB.
+MAX_BYTES = 32 * 2**20
+_ZIP_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 _BLOCK_TAGS = ["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article", "blockquote", "pre", "table"]
 
 
-def read(path: str | Path) -> str:
+def read(path: str | Path, max_bytes: int = MAX_BYTES) -> str:
     """The text of a bulletin file (.txt, .md, .html, .htm, .docx), decoded and de-chromed."""
-    path = Path(path)
+    return read_bytes(file_bytes(path, max_bytes), path, max_bytes)
+
+
+def file_bytes(path: str | Path, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of a file, refused when there are more than `max_bytes`."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
     except OSError as error:
         raise InputError(path, f"cannot read the file ({error.strerror or error})") from None
-    return read_bytes(data, path)
+    _check_size(path, len(data), max_bytes)
+    return data
 
 
-def read_bytes(data: bytes, name: str | Path) -> str:
+def read_member(archive_path: str | Path, member: str, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of one member of a .zip archive, never inflated past `max_bytes`."""
+    name = f"{archive_path}!{member}"
+    try:
+        with zipfile.ZipFile(archive_path) as archive:
+            info = archive.getinfo(member)
+            _check_member(name, info, max_bytes)
+            with archive.open(info) as handle:
+                data = handle.read(max_bytes + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError) as error:
+        raise InputError(name, f"cannot read the archive member ({type(error).__name__}: {error})") from None
+    _check_size(name, len(data), max_bytes)
+    return data
+
+
+def _check_member(name: str | Path, info: zipfile.ZipInfo, max_bytes: int) -> None:
+    """Refuse an encrypted member, one packed with a method zipfile lacks, or one too big."""
+    if info.flag_bits & 0x1:
+        raise InputError(name, "encrypted: edunlp reads no password-protected archives")
+    if info.compress_type not in _ZIP_METHODS:
+        method = zipfile.compressor_names.get(info.compress_type, f"method {info.compress_type}")
+        raise InputError(name, f"compressed with {method}, which edunlp cannot inflate (use deflate)")
+    _check_size(name, info.file_size, max_bytes)
+
+
+def _check_size(name: str | Path, size: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise InputError(name, f"larger than {max_bytes / 2**20:g} MiB, the limit for one document (--max-mb sets it)")
+
+
+def read_bytes(data: bytes, name: str | Path, max_bytes: int = MAX_BYTES) -> str:
     """Like `read`, for bytes already in memory (from an archive, say); `name` gives the format."""
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         raise InputError(name, f"unsupported file type {suffix or '(none)'}; expected one of {sorted(SUFFIXES)}")
+    _check_size(name, len(data), max_bytes)
     if not data.strip():
         raise InputError(name, "the file is empty")
     if suffix in DOCX_SUFFIXES:
-        text = _docx_text(data, name)
+        text = _docx_text(data, name, max_bytes)
     else:
         text = decode(data, name)
         if suffix in HTML_SUFFIXES:
@@ -113,10 +159,16 @@ def _first_bad_utf8_line(data: bytes) -> int | None:
     return None
 
 
-def _docx_text(data: bytes, name: str | Path) -> str:
+def _docx_text(data: bytes, name: str | Path, max_bytes: int) -> str:
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                _check_member(f"{name}!{info.filename}", info, max_bytes)
+            _check_size(name, sum(info.file_size for info in archive.infolist()), max_bytes)
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+    except InputError:
+        raise
+    except Exception as error:  # python-docx and lxml fail in many ways on a crafted file
         raise InputError(name, f"not a valid .docx ({type(error).__name__}: {error})") from None
     lines = [paragraph.text for paragraph in document.paragraphs]
     for table in document.tables:
