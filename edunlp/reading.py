@@ -22,7 +22,7 @@ from pathlib import Path
 
 import charset_normalizer
 import docx
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, CData, NavigableString, Tag
 
 from .errors import InputError
 
@@ -39,6 +39,7 @@ _CHROME_HINT = re.compile(r"nav|menu|footer|header|breadcrumb|share|sidebar|copy
 # monthly bulletins are well under 1 MiB.
 MAX_BYTES = 32 * 2**20
 _ZIP_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+_TEXT_TYPES = (NavigableString, CData)  # what get_text() reads: not comments, scripts or styles
 _BLOCK_TAGS = ["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article", "blockquote", "pre", "table"]
 
 
@@ -178,40 +179,77 @@ def _docx_text(data: bytes, name: str | Path, max_bytes: int) -> str:
 
 
 def _html_text(html: str) -> str:
-    """The bulletin part of a web page as lines of text: one line per block element."""
+    """The bulletin part of a web page as lines of text: one line per block element.
+
+    The tree is read without changing it, in passes that visit each element once, so time grows
+    with the size of the page however deeply its elements nest."""
     soup = BeautifulSoup(html, "lxml")
-    for tag in soup.find_all(_CHROME_TAGS):
-        tag.decompose()
-    for tag in soup.find_all(True):
-        if tag.decomposed or tag.name in ("html", "body"):
-            continue
-        hints = " ".join([tag.get("id") or "", *(tag.get("class") or [])])
-        if hints and _CHROME_HINT.search(hints) and "★" not in tag.get_text():
-            tag.decompose()
-    for br in soup.find_all("br"):
-        br.replace_with("\n")
-    for block in soup.find_all(_BLOCK_TAGS):
-        block.insert_before("\n")
-        block.insert_after("\n")
-    root = _content_root(soup)
-    lines = [line.strip() for line in root.get_text().split("\n")]
+    body = soup.body or soup
+    sizes = _measure(body)
+    root = _content_root(body, sizes)
+    lines = [line.strip() for line in "".join(_pieces(root, sizes)).split("\n")]
     title = soup.title.get_text().strip() if soup.title else ""
     if "月报" in title and title not in lines:
         lines.insert(0, title)
     return "\n".join(line for line in lines if line)
 
 
-def _content_root(soup: BeautifulSoup) -> Tag:
+def _measure(body: Tag) -> dict[int, tuple[int, int, bool]]:
+    """(text length, ★ count, whether 摘要 is said) of every text and element under `body` that
+    is not page chrome, by id; chrome is absent: the _CHROME_TAGS, and elements whose id or class
+    hints at navigation and that hold no ★. Counted bottom-up, children before parents."""
+    sizes: dict[int, tuple[int, int, bool]] = {}
+    for node in reversed([body, *body.descendants]):
+        if type(node) in _TEXT_TYPES:
+            sizes[id(node)] = (len(node), node.count("★"), "摘要" in node)
+        elif isinstance(node, Tag) and node.name not in _CHROME_TAGS:
+            kept = [(child, sizes[id(child)]) for child in node.contents if id(child) in sizes]
+            length = sum(size[0] + 2 * (getattr(child, "name", None) in _BLOCK_TAGS) for child, size in kept)
+            stars = sum(size[1] for _, size in kept)
+            hints = " ".join([node.get("id") or "", *(node.get("class") or [])])
+            if stars or node is body or node.name in ("html", "body") or not (hints and _CHROME_HINT.search(hints)):
+                sizes[id(node)] = (1 if node.name == "br" else length, stars, any(size[2] for _, size in kept))
+    return sizes
+
+
+def _kept_tags(root: Tag, sizes: dict[int, tuple[int, int, bool]]) -> Iterator[Tag]:
+    """The elements under `root` that are not chrome nor inside chrome, in document order."""
+    stack = [child for child in reversed(root.contents) if isinstance(child, Tag) and id(child) in sizes]
+    while stack:
+        tag = stack.pop()
+        yield tag
+        stack.extend(child for child in reversed(tag.contents) if isinstance(child, Tag) and id(child) in sizes)
+
+
+def _pieces(root: Tag, sizes: dict[int, tuple[int, int, bool]]) -> Iterator[str]:
+    """The text under `root` without chrome, a line break for <br> and around block elements."""
+    stack: list = list(reversed(root.contents))
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) not in sizes:
+            yield "\n" if node is None else ""
+        elif not isinstance(node, Tag):
+            yield str(node)
+        elif node.name == "br":
+            yield "\n"
+        else:
+            block = node.name in _BLOCK_TAGS
+            if block:
+                yield "\n"
+                stack.append(None)  # the line break after it
+            stack.extend(reversed(node.contents))
+
+
+def _content_root(body: Tag, sizes: dict[int, tuple[int, int, bool]]) -> Tag:
     """The smallest element that still holds every ★ and the 摘要 of the page."""
-    body = soup.body or soup
-    body_text = body.get_text()
-    stars = body_text.count("★")
+    length, stars, abstract = sizes[id(body)]
     if not stars:
-        return soup.find("article") or soup.find("main") or body
-    needs_abstract = "摘要" in body_text
-    best, best_length = body, len(body_text)
-    for tag in body.find_all(["article", "main", "div", "section", "td"]):
-        text = tag.get_text()
-        if text.count("★") == stars and len(text) < best_length and ("摘要" in text or not needs_abstract):
-            best, best_length = tag, len(text)
+        return next((t for t in _kept_tags(body, sizes) if t.name == "article"), None) or next(
+            (t for t in _kept_tags(body, sizes) if t.name == "main"), body)
+    best, best_length = body, length
+    for tag in _kept_tags(body, sizes):
+        if tag.name in ("article", "main", "div", "section", "td"):
+            tag_length, tag_stars, tag_abstract = sizes[id(tag)]
+            if tag_stars == stars and tag_length < best_length and (tag_abstract or not abstract):
+                best, best_length = tag, tag_length
     return best
