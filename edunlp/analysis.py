@@ -133,6 +133,10 @@ def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     for number, row in read_jsonl(path):
         if not isinstance(row.get("text"), str) or not isinstance(row.get("start"), int):
             raise InputError(path, "not an edunlp paragraph row (needs text and start); expected `edunlp tag` output", number)
+        for key in ("sentences", "labels", "entities", "indicators"):
+            items = row.get(key)
+            if items is not None and not (isinstance(items, list) and all(isinstance(item, dict) for item in items)):
+                raise InputError(path, f"{key} must be a list of objects", number)
         yield row
 
 

@@ -130,9 +130,17 @@ def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
 
 
 def decode(data: bytes, name: str | Path) -> str:
-    """Decode bytes whose encoding is unknown; refuse binary data and undecodable text."""
+    """Decode bytes whose encoding is unknown; refuse binary data (a NUL character anywhere)
+    and undecodable text."""
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(name, "binary data, not text", line=_line_of(data, data.index(b"\x00")))
+    text = _decoded(data, name)
+    if "\x00" in text:
+        raise InputError(name, "binary data, not text (a NUL character)", line=text.count("\n", 0, text.index("\x00")) + 1)
+    return text
+
+
+def _decoded(data: bytes, name: str | Path) -> str:
     try:  # most files are UTF-8: settle that first, and tell a cut-off file from another encoding
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
