@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,6 +133,10 @@ def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     for number, row in read_jsonl(path):
         if not isinstance(row.get("text"), str) or not isinstance(row.get("start"), int):
             raise InputError(path, "not an edunlp paragraph row (needs text and start); expected `edunlp tag` output", number)
+        for key in ("sentences", "labels", "entities", "indicators"):
+            items = row.get(key)
+            if items is not None and not (isinstance(items, list) and all(isinstance(item, dict) for item in items)):
+                raise InputError(path, f"{key} must be a list of objects", number)
         yield row
 
 
@@ -154,8 +159,10 @@ def indicator_table(rows: Iterable[dict[str, Any]], rules: list[GroupRule]) -> p
     records = []
     for row in rows:
         sentences = row.get("sentences") or []
+        starts = [s["start"] for s in sentences]
         for item in row.get("indicators") or []:
-            sentence = next((s for s in sentences if s["start"] <= item["start"] < s["end"]), None)
+            index = bisect_right(starts, item["start"]) - 1  # the sentence it starts in, if any
+            sentence = sentences[index] if index >= 0 and item["start"] < sentences[index]["end"] else None
             records.append({
                 **{name: row.get(name) for name in PLACE_FIELDS},
                 "action_line": top_label(sentence.get("labels") if sentence else None) or top_label(row.get("labels")),

@@ -5,7 +5,9 @@ appended to the state file `OUT.state.jsonl` with the document's source, content
 output's size after it. On a rerun the output is cut back to the last size the state vouches for
 (dropping a half-written line or a document whose state line never landed), documents whose
 (source, hash) is recorded are skipped, and a changed file has its old rows removed and is redone.
-Bad files are written to `OUT.errors.jsonl` with their reason; the run goes on.
+Bad files are written to `OUT.errors.jsonl` with their reason; the run goes on, whatever the
+failure (an unexpected one is recorded as such, asking for a report). `OUT.lock` is held while a
+run writes OUT: a second run on the same output stops at once instead of appending every row again.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import hashlib
 import json
 import os
 import sys
+import threading
 import time
 import zipfile
 from collections import deque
@@ -24,13 +27,14 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from filelock import FileLock, Timeout
 from tqdm.auto import tqdm
 
 from .document import Bulletin
-from .errors import InputError
+from .errors import InputError, OutputLockedError, shown, writable
 from .inputs import expand_inputs
 from .output import write_jsonl, write_table
-from .reading import SUFFIXES, read_bytes
+from .reading import MAX_BYTES, SUFFIXES, file_bytes, read_bytes, read_member
 from .segment import segment
 
 FORMATS = ("jsonl", "csv", "parquet")
@@ -44,11 +48,11 @@ class Source:
     path: Path
     member: str | None = None
 
-    def read(self) -> bytes:
+    def read(self, max_bytes: int = MAX_BYTES) -> bytes:
+        """The bytes of the document, at most `max_bytes` (InputError otherwise)."""
         if self.member is None:
-            return self.path.read_bytes()
-        with zipfile.ZipFile(self.path) as archive:
-            return archive.read(self.member)
+            return file_bytes(self.path, max_bytes)
+        return read_member(self.path, self.member, max_bytes)
 
 
 @dataclass
@@ -70,7 +74,7 @@ def sources(patterns: Iterable[str | Path]) -> tuple[list[Source], list[InputErr
     found: list[Source] = []
     for path in files:
         if path.suffix.lower() != ".zip":
-            found.append(Source(str(path), path))
+            found.append(Source(writable(path), path))
             continue
         try:
             with zipfile.ZipFile(path) as archive:
@@ -78,24 +82,26 @@ def sources(patterns: Iterable[str | Path]) -> tuple[list[Source], list[InputErr
         except (zipfile.BadZipFile, OSError) as error:
             errors.append(InputError(path, f"not a valid .zip archive ({error})"))
             continue
-        found.extend(Source(f"{path}!{m}", path, m) for m in members if Path(m).suffix.lower() in SUFFIXES)
+        found.extend(Source(writable(f"{path}!{m}"), path, m) for m in members if Path(m).suffix.lower() in SUFFIXES)
     return found, errors
 
 
-def _load(source: Source, month: str | None) -> tuple[str, str, Bulletin | InputError]:
-    """Read and segment one source (runs in a worker process): (name, content hash, result)."""
+def _load(source: Source, month: str | None, max_bytes: int = MAX_BYTES) -> tuple[str, str, Bulletin | InputError]:
+    """Read and segment one source (runs in a worker process): (name, content hash, result).
+
+    Any failure becomes the InputError of this source, so that it crosses the process boundary
+    (some library exceptions cannot be pickled) and the batch goes on."""
+    digest = ""
     try:
-        data = source.read()
-    except (OSError, KeyError, zipfile.BadZipFile) as error:
-        return source.name, "", InputError(source.name, f"cannot read ({error})")
-    digest = hashlib.sha1(data).hexdigest()
-    try:
-        bulletin = segment(read_bytes(data, source.member or source.path), source=source.name, month=month)
+        data = source.read(max_bytes)
+        digest = hashlib.sha1(data).hexdigest()
+        bulletin = segment(read_bytes(data, source.member or source.path, max_bytes), source=source.name, month=month)
         if not bulletin.paragraphs:
             raise InputError(source.name, "no paragraphs found: not a bulletin")
     except InputError as error:
-        error = InputError(source.name, error.reason, error.line)
-        return source.name, digest, error
+        return source.name, digest, InputError(source.name, error.reason, error.line)
+    except Exception as error:  # noqa: BLE001 - a bug or a library's surprise must not stop the batch
+        return source.name, digest, _failure(source.name, error)
     return source.name, digest, bulletin
 
 
@@ -109,13 +115,38 @@ class _State:
         if force:
             for path in (self.path, output):
                 path.unlink(missing_ok=True)
+        records = []
         for line in self.path.read_text(encoding="utf-8").splitlines() if self.path.exists() else []:
             try:
                 record = json.loads(line)
             except json.JSONDecodeError:
                 break  # a state line cut off by a crash: the document is redone
-            self.done[record["source"]] = (record["hash"], record["offset"])
+            records.append((record["source"], record["hash"], record["offset"]))
+        self.done = self._vouched(records)
         self._cut_output_back()
+
+    def _vouched(self, records: list[tuple[str, str, int]]) -> dict[str, tuple[str, int]]:
+        """The records, in order, up to the first whose part of the output is not exactly one set
+        of its own rows (a source recorded twice, rows of another source, a cut line): what
+        follows is redone, so a duplicate row is never taken for a finished document."""
+        done: dict[str, tuple[str, int]] = {}
+        previous = 0
+        if not self.output.exists():
+            return done
+        with open(self.output, "rb") as handle:
+            for source, digest, offset in records:
+                handle.seek(previous)
+                part = handle.read(max(offset - previous, 0))
+                if source in done or offset <= previous or len(part) != offset - previous or not part.endswith(b"\n"):
+                    break
+                try:
+                    if any(json.loads(line)["source"] != source for line in part.splitlines()):
+                        break
+                except (json.JSONDecodeError, KeyError, TypeError):
+                    break
+                done[source] = (digest, offset)
+                previous = offset
+        return done
 
     def _cut_output_back(self) -> None:
         """Drop output the state does not vouch for, and rewrite the state to match."""
@@ -175,7 +206,12 @@ class Job:
         self.fmt = fmt
         self.rows_path = self.output if fmt == "jsonl" else self.output.with_name(self.output.name + ".jsonl")
         self.started = time.monotonic()
-        self.state = _State(self.rows_path, force)
+        self.lock = _lock(self.output)  # before the state cuts the output back
+        try:
+            self.state = _State(self.rows_path, force)
+        except BaseException:
+            self.lock.release()
+            raise
         self.summary = Summary(errors=list(errors))
         self.bar = tqdm(total=total, unit="doc", disable=(not sys.stderr.isatty()) if progress is None else not progress)
 
@@ -211,12 +247,28 @@ class Job:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
-        self.bar.close()
-        write_jsonl(self.output.with_name(self.output.name + ".errors.jsonl"),
-                    ({"source": e.path, "line": e.line, "reason": e.reason} for e in self.summary.errors))
-        if kind is None and self.fmt != "jsonl":
-            write_table(pd.DataFrame(list(table_rows(self.rows_path))), self.output, self.fmt)
-        self.summary.seconds = time.monotonic() - self.started
+        try:
+            self.bar.close()
+            write_jsonl(self.output.with_name(self.output.name + ".errors.jsonl"),
+                        ({"source": e.path, "line": e.line, "reason": e.reason} for e in self.summary.errors))
+            if kind is None and self.fmt != "jsonl":
+                write_table(pd.DataFrame(list(table_rows(self.rows_path))), self.output, self.fmt)
+            self.summary.seconds = time.monotonic() - self.started
+        finally:
+            self.lock.release()
+
+
+def _lock(output: Path) -> FileLock:
+    """`OUT.lock`, held while a run writes OUT (released by the system if the run dies)."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(output.with_name(output.name + ".lock"), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise OutputLockedError(
+            f"{shown(output)}: another edunlp run is writing this output; wait for it to finish or choose another"
+        ) from None
+    return lock
 
 
 def jsonl_text(rows: list[dict[str, Any]]) -> str:
@@ -234,12 +286,15 @@ def run(
     workers: int = 1,
     batch_paragraphs: int = 256,
     progress: bool | None = None,
+    max_bytes: int = MAX_BYTES,
 ) -> Summary:
     """Segment (and `apply` a pipeline to) every input, appending rows per finished document.
 
     `fmt` csv or parquet writes the paragraph table to `output` at the end, from the resumable
     JSONL kept beside it (`output` + `.jsonl`). `workers` processes read and segment the inputs
-    while the model runs; `progress` None shows a bar on a terminal only.
+    while the model runs; `progress` None shows a bar on a terminal only. A document (file, zip
+    member) larger than `max_bytes`, read or inflated, is an error. Raises OutputLockedError
+    when another run is writing `output`.
     """
     todo, errors = sources(patterns)
     with Job(output, len(todo), errors, fmt, force, progress) as job:
@@ -247,13 +302,13 @@ def run(
 
         def flush() -> None:
             if apply and pending:
-                apply([b for _, b in pending])
+                _apply_each(apply, pending, job.fail)
             for digest, bulletin in pending:
                 rows = bulletin.rows()
                 job.write(bulletin.source, digest, jsonl_text(rows), len(rows))
             pending.clear()
 
-        for name, digest, result in _loaded(todo, month, workers):
+        for name, digest, result in _loaded(todo, month, workers, max_bytes):
             if job.skip(name, digest):
                 continue
             if isinstance(result, InputError):
@@ -266,23 +321,62 @@ def run(
     return job.summary
 
 
-def _loaded(todo: list[Source], month: str | None, workers: int) -> Iterator[tuple[str, str, Bulletin | InputError]]:
+def _failure(name: str, error: Exception) -> InputError:
+    """An unexpected failure on one document, recorded as such (it is edunlp's fault, not the file's)."""
+    return InputError(name, f"edunlp failed on this document ({type(error).__name__}: {error}); please report it")
+
+
+def _apply_each(apply: Callable[[list[Bulletin]], object], pending: list[tuple[str, Bulletin]],
+                fail: Callable[[InputError], None]) -> None:
+    """`apply` the pipeline to the pending bulletins at once; if that fails, to each alone, and
+    drop (recording the error) those that fail alone, so one document cannot sink the batch."""
+    try:
+        apply([bulletin for _, bulletin in pending])
+        return
+    except Exception:  # noqa: BLE001 - find which document it was
+        pass
+    survivors = []
+    for digest, bulletin in pending:
+        try:
+            apply([bulletin])
+            survivors.append((digest, bulletin))
+        except Exception as error:  # noqa: BLE001
+            fail(_failure(bulletin.source or "", error))
+    pending[:] = survivors
+
+
+def _loaded(todo: list[Source], month: str | None, workers: int,
+            max_bytes: int = MAX_BYTES) -> Iterator[tuple[str, str, Bulletin | InputError]]:
     """Sources read and segmented in order, by `workers` processes (0: in this process).
 
     At most a few documents per worker are read ahead, so memory stays flat however long the
-    archive is and however slow the model is.
+    archive is and however slow the model is. Workers leave when this process does, even if
+    it is killed.
     """
     if workers <= 0 or len(todo) < 2:
-        yield from (_load(s, month) for s in todo)
+        yield from (_load(s, month, max_bytes) for s in todo)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_exit_with, initargs=(os.getpid(),))
+    try:
         ahead: deque = deque()
         for source in todo:
-            ahead.append(pool.submit(_load, source, month))
+            ahead.append(pool.submit(_load, source, month, max_bytes))
             if len(ahead) >= 4 * workers:
                 yield ahead.popleft().result()
         while ahead:
             yield ahead.popleft().result()
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _exit_with(parent: int) -> None:
+    """Make this worker exit once `parent` is gone (a killed parent leaves no orphans behind)."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def table_rows(rows_path: Path) -> Iterator[dict[str, Any]]:

@@ -19,8 +19,10 @@ from pathlib import Path
 
 from . import __version__
 from .batch import FORMATS, Summary, run
+from .errors import InputError, OutputLockedError
 from .inputs import expand_inputs
 from .models import ModelNotFoundError
+from .reading import MAX_BYTES
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,7 +84,10 @@ def main(argv: list[str] | None = None) -> int:
                 "indicators": _indicators, "report": _report}
     try:
         return handlers[args.command](args)
-    except ModelNotFoundError as error:  # a model that is not installed: say how to get it, no traceback
+    except InputError as error:  # a bad file where the command cannot go on without it
+        print(f"edunlp: error: {error}", file=sys.stderr)
+        return 1
+    except (ModelNotFoundError, OutputLockedError) as error:  # no model installed, or output in use: no traceback
         print(f"edunlp: error: {error}", file=sys.stderr)
         return 2
 
@@ -94,11 +99,13 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--month", help="month of every input (YYYY-MM) when title and file name lack it")
     parser.add_argument("--force", action="store_true", help="redo every document, even those already done")
     parser.add_argument("--workers", type=int, help="processes reading inputs (0: none; default 1)")
+    parser.add_argument("--max-mb", type=float, default=MAX_BYTES / 2**20,
+                        help="largest document read, or inflated from an archive, in MiB (default: %(default)g)")
 
 
 def _run(args: argparse.Namespace, apply=None) -> int:
     summary = run(args.paths, args.output, apply=apply, month=args.month, force=args.force, fmt=args.format,
-                  workers=1 if args.workers is None else args.workers)
+                  workers=1 if args.workers is None else args.workers, max_bytes=int(args.max_mb * 2**20))
     return _finish(summary, args.output)
 
 

@@ -30,7 +30,9 @@ fold, so every offset also indexes the original text:
 
 from __future__ import annotations
 
+import functools
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from edunlp.document import Bulletin, Entity, Indicator, Quantity
@@ -251,8 +253,21 @@ def _ends_with_any(text: str, words: list[str]) -> str | None:
     return next((word for word in sorted(words, key=len, reverse=True) if text.endswith(word)), None)
 
 
-def _starts_with_any(text: str, words: list[str]) -> str | None:
-    return next((word for word in sorted(words, key=len, reverse=True) if text.startswith(word)), None)
+def _starts_with_any(text: str, words: list[str], start: int = 0, end: int | None = None) -> str | None:
+    """The longest of `words` that text[start:end] starts with (without copying the text)."""
+    match = _alternation(tuple(words)).match(text, start, len(text) if end is None else end)
+    return match[0] if match else None
+
+
+def _first_of_any(text: str, words: list[str], start: int, end: int) -> int | None:
+    """Where the first of `words` in text[start:end] begins, or None."""
+    match = _alternation(tuple(words)).search(text, start, end)
+    return match.start() if match else None
+
+
+@functools.lru_cache(maxsize=None)
+def _alternation(words: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)))
 
 
 def _strip(folded: str, start: int, end: int) -> tuple[int, int]:
@@ -332,14 +347,18 @@ def _after_last_predicate(folded: str, start: int, end: int) -> int:
     A verb does not cut inside a relative clause (带宽达到100M以上的学校比例), a compound
     noun (接入带宽, 覆盖率), right before the number (预警通报36期: there it is a noun) or
     before a bare noun of two characters, which says little without it (参与教师, 发布作业)."""
+    blank_from = start + len(folded[start:end].rstrip())  # nothing but spaces after this
     for i in range(end - 1, start - 1, -1):
-        verb = _starts_with_any(folded[i:end], PREDICATE_VERBS)
+        verb = _starts_with_any(folded, PREDICATE_VERBS, i, end)
         if verb is None:
             continue
-        rest = folded[i + len(verb):end].strip()
-        if len(rest) <= 2 or "的" in rest or _starts_with_any(rest, NOUN_HEADS_AFTER_VERB):
+        after = i + len(verb)
+        if (len(folded[after:min(blank_from, after + 8)].strip()) <= 2
+                or _starts_with_any(folded, NOUN_HEADS_AFTER_VERB, after, end)):
             continue
-        return i + len(verb)
+        if "的" in folded[after:end]:
+            return start  # and so it is after every verb before this one
+        return after
     return start
 
 
@@ -354,7 +373,7 @@ def _last_mask_end(folded: str, start: int, end: int, cut: int) -> int:
 
 def _strip_leading(folded: str, start: int, end: int) -> int:
     while start < end:
-        word = _starts_with_any(folded[start:end], LEADING_FILLERS)
+        word = _starts_with_any(folded, LEADING_FILLERS, start, end)
         if not word:
             break
         start += len(word)
@@ -374,7 +393,7 @@ def _noun_after(folded: str, start: int, end: int) -> tuple[int, int]:
         elif depth == 0:
             if char.isdigit() or char.isspace() or char in CLAUSE_BREAKS:
                 break
-            if _starts_with_any(folded[i:end], NOUN_STOPS) or (
+            if _starts_with_any(folded, NOUN_STOPS, i, end) or (
                 i > start and char in NOUN_STOP_CHARS and not _inside_any(folded, i, NOT_NOUN_STOPS)
             ):
                 break
@@ -412,8 +431,11 @@ def _name_clause(
                 object_start = _after_last_predicate(folded, *clause_before)
                 prefix = text[slice(*_strip(folded, object_start, clause_before[1]))]
             _set_name(item, text, left.start, left.end, prefix=prefix)
-            for other in found[:index]:
-                if left.start <= other.start and other.end <= left.end:
+            for before in range(index - 1, -1, -1):  # back to the start of the name, no further
+                other = found[before]
+                if other.start < left.start:
+                    break
+                if other.end <= left.end:
                     other.embedded = True
         elif noun_end > noun_start and not left.from_to:
             modifier: tuple[int, int] | None = (left.start, left.end) if left.end > left.start else None
@@ -454,14 +476,12 @@ def _name_share(text: str, folded: str, item: Found, start: int, end: int, inver
     """98.93%的中小学拥有多媒体教室 → 拥有多媒体教室的中小学比例 (`invert`; adverbs before the
     verb such as 尚未, 已 go with it, 了 after it is dropped); 12%为首次上线课程 → 首次上线课程比例."""
     start, end = _strip(folded, start, end)
-    split = None if not invert else next(
-        (i for i in range(start + 1, end) if _starts_with_any(folded[i:end], PREDICATE_VERBS + ADVERBS)), None
-    )
+    split = _first_of_any(folded, PREDICATE_VERBS + ADVERBS, start + 1, end) if invert else None
     if split is None:
         _set_name(item, text, start, end, suffix="比例")
         return
-    verb = next((i for i in range(split, end) if _starts_with_any(folded[i:end], PREDICATE_VERBS)), None)
-    after_verb = verb + len(_starts_with_any(folded[verb:end], PREDICATE_VERBS)) if verb is not None else end
+    verb = _first_of_any(folded, PREDICATE_VERBS, split, end)
+    after_verb = verb + len(_starts_with_any(folded, PREDICATE_VERBS, verb, end)) if verb is not None else end
     if folded[after_verb:after_verb + 1] == "了":
         predicate = text[split:after_verb] + text[after_verb + 1:end]
     else:
@@ -520,13 +540,22 @@ def _trim_by_words(item: Found, text: str, words: list[tuple[int, int, str]]) ->
         _set_name(item, text, start, end)
 
 
-def _period_for(text: str, folded: str, sentence: tuple[int, int], position: int) -> str | None:
-    """The last period stated in the sentence before `position` (截至8月底, 2021年第二季度)."""
-    last = None
-    for match in PERIOD_RE.finditer(folded, sentence[0], sentence[1]):
-        if match.end() <= position:
-            last = text[match.start():match.end()]
-    return last
+def _periods(text: str, folded: str, sentence: tuple[int, int]) -> tuple[list[int], list[str]]:
+    """The ends and texts of the periods stated in a sentence (截至8月底, 2021年第二季度)."""
+    found = [(match.end(), text[match.start():match.end()]) for match in PERIOD_RE.finditer(folded, *sentence)]
+    return [end for end, _ in found], [said for _, said in found]
+
+
+def _period_before(periods: tuple[list[int], list[str]], position: int) -> str | None:
+    """The last of `_periods` that ends by `position`."""
+    ends, texts = periods
+    index = bisect_right(ends, position)
+    return texts[index - 1] if index else None
+
+
+def _within(found: list[Found], starts: list[int], start: int, end: int) -> list[Found]:
+    """The items of `found` (sorted, `starts` their starts) that start in [start, end)."""
+    return found[bisect_left(starts, start):bisect_left(starts, end)]
 
 
 @dataclass
@@ -544,13 +573,14 @@ def _name_quantities(text: str) -> Reading:
     folded = fold(text)
     found = _find(text, folded, _masked(folded))
     sentences = _split(folded, 0, len(folded), SENTENCE_BREAKS, found, _heading_ends(folded))
+    starts = [f.start for f in found]
     for sentence in sentences:
-        in_sentence = [f for f in found if sentence[0] <= f.start < sentence[1]]
+        in_sentence = _within(found, starts, *sentence)
         for part in _split(folded, sentence[0], sentence[1], CLAUSE_BREAKS - {"、"}, in_sentence):
-            _name_respectively(text, folded, part, [f for f in in_sentence if part[0] <= f.start < part[1]])
+            _name_respectively(text, folded, part, _within(found, starts, *part))
         clause_before = None
         for clause in _split(folded, sentence[0], sentence[1], CLAUSE_BREAKS, in_sentence):
-            in_clause = [f for f in in_sentence if clause[0] <= f.start < clause[1] and not f.name]
+            in_clause = [f for f in _within(found, starts, *clause) if not f.name]
             _name_clause(text, folded, clause[0], clause[1], in_clause, clause_before)
             clause_before = clause
     return Reading(text, folded, found, sentences)
@@ -634,10 +664,12 @@ def _indicators(reading: Reading, chinese_numerals: bool = False) -> list[Indica
     Arabic digits, unless `chinese_numerals` (三十余所, 百分之八十 are then indicators too)."""
     text, folded = reading.text, reading.folded
     indicators = []
+    starts = [f.start for f in reading.found]
     for sentence in reading.sentences:
+        periods = _periods(text, folded, sentence)
         previous = None
-        for item in reading.found:
-            if not sentence[0] <= item.start < sentence[1] or item.embedded or not item.name:
+        for item in _within(reading.found, starts, *sentence):
+            if item.embedded or not item.name:
                 continue
             if not (chinese_numerals or any(c.isdigit() for c in folded[item.start:item.end])):
                 continue
@@ -650,7 +682,7 @@ def _indicators(reading: Reading, chinese_numerals: bool = False) -> list[Indica
                 previous = item
                 indicators.append(Indicator.of(
                     item.quantity, item.name, item.start, item.end,
-                    period=_period_for(text, folded, sentence, item.start),
+                    period=_period_before(periods, item.start),
                     name_start=item.name_start, name_end=item.name_end,
                 ))
     return indicators
@@ -681,6 +713,7 @@ def fill_indicators(bulletin: Bulletin, trim_names: bool = True, add_entities: b
     readings = iter(_read_all([unit.text for units in units_of for unit in units], trim_names, chinese_numerals))
     for paragraph, units in zip(bulletin.paragraphs, units_of):
         paragraph_indicators: list[Indicator] = []
+        paragraph_entities: list[Entity] = []
         for unit in units:
             found, indicators = next(readings)
             for indicator in indicators:
@@ -692,12 +725,13 @@ def fill_indicators(bulletin: Bulletin, trim_names: bool = True, add_entities: b
                 if i.name_start is not None and i.name_end is not None
             ]
             unit.indicators = indicators
-            if add_entities:
-                if unit is not paragraph:
-                    _add_entities(unit.entities, entities)
-                _add_entities(paragraph.entities, entities)
+            if add_entities and unit is not paragraph:
+                _add_entities(unit.entities, entities)
+            paragraph_entities.extend(entities)
             paragraph_indicators.extend(indicators)
         paragraph.indicators = paragraph_indicators
+        if add_entities:  # once per paragraph, not per sentence: linear in its length
+            _add_entities(paragraph.entities, paragraph_entities)
     return bulletin
 
 
@@ -707,8 +741,13 @@ def combine_indicators(rules: list[Indicator], model: list[Indicator], model_onl
     names it where the rules found no name. With `model_only`, model indicators the rules did
     not find are added too."""
     combined = list(rules)
+    rules = sorted(rules, key=lambda r: r.start)
+    starts = [r.start for r in rules]
+    longest = max((r.end - r.start for r in rules), default=0)
     for found in model:
-        same = [r for r in rules if r.start < found.end and found.start < r.end]
+        # the rules' quantities overlapping this one start in (found.start - longest, found.end)
+        near = rules[bisect_left(starts, found.start - longest):bisect_left(starts, found.end)]
+        same = [r for r in near if found.start < r.end]
         for indicator in same:
             indicator.source = "rules+model"
             if not indicator.name and found.name:

@@ -2,7 +2,7 @@
 
 Two steps, kept apart on purpose:
 
-* `clean` removes what is not part of the bulletin at all (a BOM, zero-width characters, Windows
+* `clean` removes what is not part of the bulletin at all (a BOM, zero-width and NUL characters, Windows
   line ends, the pinyin readings some converters insert after characters: 發(fā)布 → 發布, the `@@ `
   markers subword tools leave between characters). It may
   change the length; its output is the document text every offset points into.
@@ -20,7 +20,7 @@ import unicodedata
 
 import opencc
 
-_ZERO_WIDTH = re.compile("[\ufeff\u200b\u200c\u200d\u2060]")
+_ZERO_WIDTH = re.compile("[\ufeff\u200b\u200c\u200d\u2060\x00]")  # and NUL, which no text holds
 _TONE_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 # A pinyin reading right after a CJK character: 發(fā) or 發（fā）. Only readings with a tone mark
 # are removed, so ordinary parentheses such as (IPv6) or (含教学点) are left alone.

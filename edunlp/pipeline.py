@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 
-from .document import Bulletin, Entity, Indicator, Label, Paragraph
+from .document import Bulletin, Entity, Indicator, Label, Paragraph, by_sentence
 from .indicators import combine_indicators, extract_indicators, fill_indicators, shift_indicator
 from .linking import link_indicators
 from .models import find_model, require
@@ -45,8 +45,8 @@ class TaggerStage:
                 Entity(kind, paragraph.start + s, paragraph.start + e, paragraph.text[s:e], score)
                 for s, e, kind, score in output.entities
             ]
-            for sentence in paragraph.sentences:
-                sentence.entities = [e for e in paragraph.entities if sentence.start <= e.start < sentence.end]
+            for sentence, entities in zip(paragraph.sentences, by_sentence(paragraph.sentences, paragraph.entities)):
+                sentence.entities = entities
 
 
 def indicator_stage(bulletins: list[Bulletin]) -> None:
@@ -57,8 +57,8 @@ def indicator_stage(bulletins: list[Bulletin]) -> None:
         fill_indicators(bulletin, add_entities=False)
         for paragraph in bulletin.paragraphs:
             paragraph.indicators = combine_indicators(paragraph.indicators, model[id(paragraph)])
-            for sentence in paragraph.sentences:
-                sentence.indicators = [i for i in paragraph.indicators if sentence.start <= i.start < sentence.end]
+            for sentence, indicators in zip(paragraph.sentences, by_sentence(paragraph.sentences, paragraph.indicators)):
+                sentence.indicators = indicators
 
 
 def paragraph_model_indicators(paragraph: Paragraph) -> list[Indicator]:

@@ -10,6 +10,7 @@ are reported and what they measure.
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -157,7 +158,8 @@ def _number_text(match: re.Match, tag: str) -> str | None:
 
 def quantity_from_match(match: re.Match, text: str) -> Quantity | None:
     """Build a Quantity from a `QUANTITY_RE` match on the folded text; `text` is the original
-    wording of the same span. None when the numeral does not parse (十四五)."""
+    wording of the same span. None when the numeral does not parse (十四五) or is beyond a float
+    (a 400-digit number is no measured fact, and JSON has no Infinity)."""
     try:
         share, ratio = _percent_or_fraction(match, "first"), _ratio(match, "first")
         if share is not None:
@@ -190,6 +192,8 @@ def quantity_from_match(match: re.Match, text: str) -> Quantity | None:
     if second is not None:
         high_scale = MULTIPLIERS[high_multiplier] if high_multiplier else Decimal(1)
         low, high = float(normalized), float(high_value * high_scale)
+    if not all(math.isfinite(number) for number in (float(value), float(normalized), low or 0.0, high or 0.0)):
+        return None
     return Quantity(
         text=text,
         value=float(value),

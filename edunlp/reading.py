@@ -4,6 +4,10 @@
 GB18030/GBK …); .html/.htm are parsed with BeautifulSoup (lxml) and stripped of navigation,
 scripts, styles and footers; .docx is read with python-docx. Every failure is an `InputError`
 naming the file (and the line where there is one).
+
+No document is read past `MAX_BYTES` (a file, a .zip member or what a .docx inflates to): a zip
+bomb is refused from the sizes its archive states, and zipfile never inflates a member past its
+stated size (it fails the CRC check instead).
 """
 
 from __future__ import annotations
@@ -12,12 +16,13 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import charset_normalizer
 import docx
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, CData, NavigableString, Tag
 
 from .errors import InputError
 
@@ -30,28 +35,70 @@ SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | DOCX_SUFFIXES
 _GB_FAMILY = {"gb2312", "gbk", "cp936", "hz", "gb18030"}
 _CHROME_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "button", "select"]
 _CHROME_HINT = re.compile(r"nav|menu|footer|header|breadcrumb|share|sidebar|copyright|banner|toolbar|comment", re.I)
+# The most a document may take, read or inflated (`--max-mb` on the command line); the longest
+# monthly bulletins are well under 1 MiB.
+MAX_BYTES = 32 * 2**20
+_ZIP_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+_TEXT_TYPES = (NavigableString, CData)  # what get_text() reads: not comments, scripts or styles
 _BLOCK_TAGS = ["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article", "blockquote", "pre", "table"]
 
 
-def read(path: str | Path) -> str:
+def read(path: str | Path, max_bytes: int = MAX_BYTES) -> str:
     """The text of a bulletin file (.txt, .md, .html, .htm, .docx), decoded and de-chromed."""
-    path = Path(path)
+    return read_bytes(file_bytes(path, max_bytes), path, max_bytes)
+
+
+def file_bytes(path: str | Path, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of a file, refused when there are more than `max_bytes`."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
     except OSError as error:
         raise InputError(path, f"cannot read the file ({error.strerror or error})") from None
-    return read_bytes(data, path)
+    _check_size(path, len(data), max_bytes)
+    return data
 
 
-def read_bytes(data: bytes, name: str | Path) -> str:
+def read_member(archive_path: str | Path, member: str, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of one member of a .zip archive, never inflated past `max_bytes`."""
+    name = f"{archive_path}!{member}"
+    try:
+        with zipfile.ZipFile(archive_path) as archive:
+            info = archive.getinfo(member)
+            _check_member(name, info, max_bytes)
+            with archive.open(info) as handle:
+                data = handle.read(max_bytes + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError) as error:
+        raise InputError(name, f"cannot read the archive member ({type(error).__name__}: {error})") from None
+    _check_size(name, len(data), max_bytes)
+    return data
+
+
+def _check_member(name: str | Path, info: zipfile.ZipInfo, max_bytes: int) -> None:
+    """Refuse an encrypted member, one packed with a method zipfile lacks, or one too big."""
+    if info.flag_bits & 0x1:
+        raise InputError(name, "encrypted: edunlp reads no password-protected archives")
+    if info.compress_type not in _ZIP_METHODS:
+        method = zipfile.compressor_names.get(info.compress_type, f"method {info.compress_type}")
+        raise InputError(name, f"compressed with {method}, which edunlp cannot inflate (use deflate)")
+    _check_size(name, info.file_size, max_bytes)
+
+
+def _check_size(name: str | Path, size: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise InputError(name, f"larger than {max_bytes / 2**20:g} MiB, the limit for one document (--max-mb sets it)")
+
+
+def read_bytes(data: bytes, name: str | Path, max_bytes: int = MAX_BYTES) -> str:
     """Like `read`, for bytes already in memory (from an archive, say); `name` gives the format."""
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         raise InputError(name, f"unsupported file type {suffix or '(none)'}; expected one of {sorted(SUFFIXES)}")
+    _check_size(name, len(data), max_bytes)
     if not data.strip():
         raise InputError(name, "the file is empty")
     if suffix in DOCX_SUFFIXES:
-        text = _docx_text(data, name)
+        text = _docx_text(data, name, max_bytes)
     else:
         text = decode(data, name)
         if suffix in HTML_SUFFIXES:
@@ -83,9 +130,17 @@ def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
 
 
 def decode(data: bytes, name: str | Path) -> str:
-    """Decode bytes whose encoding is unknown; refuse binary data and undecodable text."""
+    """Decode bytes whose encoding is unknown; refuse binary data (a NUL character anywhere)
+    and undecodable text."""
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(name, "binary data, not text", line=_line_of(data, data.index(b"\x00")))
+    text = _decoded(data, name)
+    if "\x00" in text:
+        raise InputError(name, "binary data, not text (a NUL character)", line=text.count("\n", 0, text.index("\x00")) + 1)
+    return text
+
+
+def _decoded(data: bytes, name: str | Path) -> str:
     try:  # most files are UTF-8: settle that first, and tell a cut-off file from another encoding
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -113,10 +168,16 @@ def _first_bad_utf8_line(data: bytes) -> int | None:
     return None
 
 
-def _docx_text(data: bytes, name: str | Path) -> str:
+def _docx_text(data: bytes, name: str | Path, max_bytes: int) -> str:
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                _check_member(f"{name}!{info.filename}", info, max_bytes)
+            _check_size(name, sum(info.file_size for info in archive.infolist()), max_bytes)
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+    except InputError:
+        raise
+    except Exception as error:  # python-docx and lxml fail in many ways on a crafted file
         raise InputError(name, f"not a valid .docx ({type(error).__name__}: {error})") from None
     lines = [paragraph.text for paragraph in document.paragraphs]
     for table in document.tables:
@@ -126,40 +187,77 @@ def _docx_text(data: bytes, name: str | Path) -> str:
 
 
 def _html_text(html: str) -> str:
-    """The bulletin part of a web page as lines of text: one line per block element."""
+    """The bulletin part of a web page as lines of text: one line per block element.
+
+    The tree is read without changing it, in passes that visit each element once, so time grows
+    with the size of the page however deeply its elements nest."""
     soup = BeautifulSoup(html, "lxml")
-    for tag in soup.find_all(_CHROME_TAGS):
-        tag.decompose()
-    for tag in soup.find_all(True):
-        if tag.decomposed or tag.name in ("html", "body"):
-            continue
-        hints = " ".join([tag.get("id") or "", *(tag.get("class") or [])])
-        if hints and _CHROME_HINT.search(hints) and "★" not in tag.get_text():
-            tag.decompose()
-    for br in soup.find_all("br"):
-        br.replace_with("\n")
-    for block in soup.find_all(_BLOCK_TAGS):
-        block.insert_before("\n")
-        block.insert_after("\n")
-    root = _content_root(soup)
-    lines = [line.strip() for line in root.get_text().split("\n")]
+    body = soup.body or soup
+    sizes = _measure(body)
+    root = _content_root(body, sizes)
+    lines = [line.strip() for line in "".join(_pieces(root, sizes)).split("\n")]
     title = soup.title.get_text().strip() if soup.title else ""
     if "月报" in title and title not in lines:
         lines.insert(0, title)
     return "\n".join(line for line in lines if line)
 
 
-def _content_root(soup: BeautifulSoup) -> Tag:
+def _measure(body: Tag) -> dict[int, tuple[int, int, bool]]:
+    """(text length, ★ count, whether 摘要 is said) of every text and element under `body` that
+    is not page chrome, by id; chrome is absent: the _CHROME_TAGS, and elements whose id or class
+    hints at navigation and that hold no ★. Counted bottom-up, children before parents."""
+    sizes: dict[int, tuple[int, int, bool]] = {}
+    for node in reversed([body, *body.descendants]):
+        if type(node) in _TEXT_TYPES:
+            sizes[id(node)] = (len(node), node.count("★"), "摘要" in node)
+        elif isinstance(node, Tag) and node.name not in _CHROME_TAGS:
+            kept = [(child, sizes[id(child)]) for child in node.contents if id(child) in sizes]
+            length = sum(size[0] + 2 * (getattr(child, "name", None) in _BLOCK_TAGS) for child, size in kept)
+            stars = sum(size[1] for _, size in kept)
+            hints = " ".join([node.get("id") or "", *(node.get("class") or [])])
+            if stars or node is body or node.name in ("html", "body") or not (hints and _CHROME_HINT.search(hints)):
+                sizes[id(node)] = (1 if node.name == "br" else length, stars, any(size[2] for _, size in kept))
+    return sizes
+
+
+def _kept_tags(root: Tag, sizes: dict[int, tuple[int, int, bool]]) -> Iterator[Tag]:
+    """The elements under `root` that are not chrome nor inside chrome, in document order."""
+    stack = [child for child in reversed(root.contents) if isinstance(child, Tag) and id(child) in sizes]
+    while stack:
+        tag = stack.pop()
+        yield tag
+        stack.extend(child for child in reversed(tag.contents) if isinstance(child, Tag) and id(child) in sizes)
+
+
+def _pieces(root: Tag, sizes: dict[int, tuple[int, int, bool]]) -> Iterator[str]:
+    """The text under `root` without chrome, a line break for <br> and around block elements."""
+    stack: list = list(reversed(root.contents))
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) not in sizes:
+            yield "\n" if node is None else ""
+        elif not isinstance(node, Tag):
+            yield str(node)
+        elif node.name == "br":
+            yield "\n"
+        else:
+            block = node.name in _BLOCK_TAGS
+            if block:
+                yield "\n"
+                stack.append(None)  # the line break after it
+            stack.extend(reversed(node.contents))
+
+
+def _content_root(body: Tag, sizes: dict[int, tuple[int, int, bool]]) -> Tag:
     """The smallest element that still holds every ★ and the 摘要 of the page."""
-    body = soup.body or soup
-    body_text = body.get_text()
-    stars = body_text.count("★")
+    length, stars, abstract = sizes[id(body)]
     if not stars:
-        return soup.find("article") or soup.find("main") or body
-    needs_abstract = "摘要" in body_text
-    best, best_length = body, len(body_text)
-    for tag in body.find_all(["article", "main", "div", "section", "td"]):
-        text = tag.get_text()
-        if text.count("★") == stars and len(text) < best_length and ("摘要" in text or not needs_abstract):
-            best, best_length = tag, len(text)
+        return next((t for t in _kept_tags(body, sizes) if t.name == "article"), None) or next(
+            (t for t in _kept_tags(body, sizes) if t.name == "main"), body)
+    best, best_length = body, length
+    for tag in _kept_tags(body, sizes):
+        if tag.name in ("article", "main", "div", "section", "td"):
+            tag_length, tag_stars, tag_abstract = sizes[id(tag)]
+            if tag_stars == stars and tag_length < best_length and (tag_abstract or not abstract):
+                best, best_length = tag, tag_length
     return best

@@ -36,6 +36,10 @@ def segment(text: str, source: str | None = None, month: str | None = None) -> B
 
     `month` ("2021-08") overrides what the title line or the file name of `source` say.
     """
+    if isinstance(text, (bytes, bytearray)):
+        raise TypeError("expected the text as str, got bytes: decode it first, or read the file with edunlp.read(path)")
+    if not isinstance(text, str):
+        raise TypeError(f"expected the text as str, got {type(text).__name__}")
     text = clean(text)
     folded = fold(text)
     bulletin = Bulletin(text=text, folded=folded, source=source)

@@ -15,6 +15,7 @@ import torch
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
 from .corpus import Example
+from .errors import InputError
 from .lexical import LexicalLabeller
 from .model import (
     Chunk, Features, JointModel, allowed_transitions, bio_tags, chunk_paragraph, collate, decode_tags, featurize,
@@ -76,12 +77,17 @@ class Tagger:
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
         if "action_labels" not in config:
             raise ValueError(f"{path}: config.json has no action_labels; is this a fine-tuned edunlp model?")
-        model = JointModel.from_pretrained(path, config=joint_config(path), local_files_only=True, use_safetensors=True)
-        tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        try:
+            model = JointModel.from_pretrained(path, config=joint_config(path), local_files_only=True,
+                                               use_safetensors=True)
+            tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+            lexical = LexicalLabeller.load(path)
+        except Exception as error:  # a corrupt or cut-off file: say which model, not just what broke
+            raise InputError(path, f"cannot load the model ({type(error).__name__}: {error})") from error
         if quantize:
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         tagger = cls(model, tokenizer)
-        tagger.lexical = LexicalLabeller.load(path)
+        tagger.lexical = lexical
         return tagger
 
     def save_pretrained(self, path: str | Path) -> None:

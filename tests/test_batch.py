@@ -94,11 +94,11 @@ def test_resume_after_ctrl_c(tmp_path: Path, archive: Path, reference: list[str]
     real_load = batch._load
     calls = []
 
-    def interrupted(source, month):
+    def interrupted(source, *rest):
         calls.append(source)
         if len(calls) == 5:
             raise KeyboardInterrupt
-        return real_load(source, month)
+        return real_load(source, *rest)
 
     monkeypatch.setattr(batch, "_load", interrupted)
     with pytest.raises(KeyboardInterrupt):
