@@ -78,9 +78,9 @@ class Tagger:
         if "action_labels" not in config:
             raise ValueError(f"{path}: config.json has no action_labels; is this a fine-tuned edunlp model?")
         try:
-            model = JointModel.from_pretrained(path, config=joint_config(path), local_files_only=True,
-                                               use_safetensors=True)
-            tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+            config = joint_config(path)  # given to the tokenizer too, which would otherwise read it as an unknown type
+            model = JointModel.from_pretrained(path, config=config, local_files_only=True, use_safetensors=True)
+            tokenizer = AutoTokenizer.from_pretrained(path, config=config, local_files_only=True)
             lexical = LexicalLabeller.load(path)
         except Exception as error:  # a corrupt or cut-off file: say which model, not just what broke
             raise InputError(path, f"cannot load the model ({type(error).__name__}: {error})") from error
