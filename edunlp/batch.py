@@ -21,17 +21,16 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import pandas as pd
 from tqdm.auto import tqdm
 
+from .analysis import paragraph_rows, paragraph_table
 from .document import Bulletin
 from .errors import InputError
 from .inputs import expand_inputs
 from .output import write_jsonl, write_table
 from .reading import SUFFIXES, read_bytes
-from .segment import segment
+from .segmentation import segment
 
 FORMATS = ("jsonl", "csv", "parquet")
 
@@ -229,7 +228,7 @@ def run(
         write_jsonl(output.with_name(output.name + ".errors.jsonl"),
                     ({"source": e.path, "line": e.line, "reason": e.reason} for e in summary.errors))
     if fmt != "jsonl":
-        write_table(pd.DataFrame(list(table_rows(rows_path))), output, fmt)
+        write_table(paragraph_table(paragraph_rows(rows_path)), output, fmt)
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -251,19 +250,3 @@ def _loaded(todo: list[Source], month: str | None, workers: int) -> Iterator[tup
                 yield ahead.popleft().result()
         while ahead:
             yield ahead.popleft().result()
-
-
-def table_rows(rows_path: Path) -> Iterator[dict[str, Any]]:
-    """The paragraph table: one flat row per paragraph, nested fields as JSON text."""
-    with open(rows_path, encoding="utf-8") as handle:
-        for line in handle:
-            row = json.loads(line)
-            labels = row.get("labels") or []
-            yield {
-                **{k: v for k, v in row.items() if k not in ("sentences", "labels", "entities", "indicators")},
-                "top_label": labels[0]["label"] if labels else None,
-                "labels": json.dumps(labels, ensure_ascii=False),
-                "entities": json.dumps(row.get("entities") or [], ensure_ascii=False),
-                "indicators": json.dumps(row.get("indicators") or [], ensure_ascii=False),
-                "sentences": len(row.get("sentences") or []),
-            }

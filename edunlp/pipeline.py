@@ -18,7 +18,7 @@ from .document import Bulletin, Entity, Indicator, Label, Paragraph
 from .indicators import combine_indicators, extract_indicators, fill_indicators, shift_indicator
 from .linking import link_indicators
 from .models import find_model, require
-from .segment import segment
+from .segmentation import segment
 from .tagger import ParagraphInput, Tagger
 
 DEFAULT_MODEL = find_model("edunlp-zh-mini", "config.json")

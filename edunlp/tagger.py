@@ -20,7 +20,7 @@ from .model import (
     Chunk, Features, JointModel, allowed_transitions, bio_tags, chunk_paragraph, collate, decode_tags, featurize, viterbi,
 )
 from .normalize import clean, fold
-from .segment import split_sentences
+from .segmentation import split_sentences
 
 DEFAULT_MAX_LENGTH = 256
 
