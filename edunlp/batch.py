@@ -29,21 +29,28 @@ from .document import Bulletin
 from .errors import InputError
 from .inputs import expand_inputs
 from .output import write_jsonl, write_table
-from .reading import SUFFIXES, read_bytes
+from .reading import SUFFIXES, guess_suffix, read_bytes
 from .segmentation import segment
 
 FORMATS = ("jsonl", "csv", "parquet")
 
 
+STDIN = "-"
+
+
 @dataclass
 class Source:
-    """One document to process: a file, or a member of a .zip archive (`archive.zip!member`)."""
+    """One document to process: a file, a member of a .zip archive (`archive.zip!member`), or
+    what came on standard input (`data`; `path` then only names its format)."""
 
     name: str
     path: Path
     member: str | None = None
+    data: bytes | None = None
 
     def read(self) -> bytes:
+        if self.data is not None:
+            return self.data
         if self.member is None:
             return self.path.read_bytes()
         with zipfile.ZipFile(self.path) as archive:
@@ -52,6 +59,7 @@ class Source:
 
 @dataclass
 class Summary:
+    found: int = 0
     done: int = 0
     skipped: int = 0
     paragraphs: int = 0
@@ -64,9 +72,13 @@ class Summary:
 
 
 def sources(patterns: Iterable[str | Path]) -> tuple[list[Source], list[InputError]]:
-    """Files, directories, globs and the supported members of .zip archives."""
-    files, errors = expand_inputs(patterns, extra_suffixes={".zip"})
+    """Files, directories, globs and the supported members of .zip archives; `-` is stdin."""
+    patterns = list(patterns)
     found: list[Source] = []
+    if STDIN in map(str, patterns):
+        data = sys.stdin.buffer.read()
+        found.append(Source("<stdin>", Path(f"<stdin>{guess_suffix(data)}"), data=data))
+    files, errors = expand_inputs([p for p in patterns if str(p) != STDIN], extra_suffixes={".zip"})
     for path in files:
         if path.suffix.lower() != ".zip":
             found.append(Source(str(path), path))
@@ -181,7 +193,7 @@ def run(
     started = time.monotonic()
     state = _State(rows_path, force)
     todo, errors = sources(patterns)
-    summary = Summary(errors=errors)
+    summary = Summary(found=len(todo), errors=errors)
     stale = {s.name for s in todo if s.name in state.done}  # refined below once hashes are known
     bar = tqdm(total=len(todo), unit="doc", disable=(not sys.stderr.isatty()) if progress is None else not progress)
     pending: list[tuple[str, Bulletin]] = []
