@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from safetensors import SafetensorError
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 from transformers.utils import logging as hf_logging
 
@@ -97,7 +98,7 @@ class Tagger:
             with _quiet_progress_bar():
                 model = JointModel.from_pretrained(path, local_files_only=True, use_safetensors=True)
             tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-        except (OSError, ValueError, RuntimeError, KeyError) as error:
+        except (OSError, ValueError, RuntimeError, KeyError, SafetensorError) as error:
             if isinstance(error, ModelError):
                 raise
             raise ModelError(f"{path}: cannot load the model ({type(error).__name__}: {error})") from error
