@@ -31,7 +31,7 @@ from .reading import read_jsonl
 
 DEFAULT_RULES = Path(__file__).resolve().parent / "data" / "indicator_groups.tsv"
 PLACE_FIELDS = ["source", "month", "region", "section", "head"]
-INDICATOR_FIELDS = ["name", "value", "multiplier", "unit", "normalized", "qualifier", "period"]
+INDICATOR_FIELDS = ["name", "text", "value", "multiplier", "unit", "normalized", "qualifier", "period"]
 COLUMNS = [*PLACE_FIELDS, "action_line", *INDICATOR_FIELDS, "sentence", "start", "end", "indicator_key"]
 # The dtype of every column of the three tables; "object" columns hold lists (of dicts).
 _TEXT, _INT, _FLOAT, _LIST = "string", "Int64", "float64", "object"
