@@ -9,10 +9,7 @@
     edunlp export PATH... --to label-studio|doccano -o FILE   the model's pre-annotations
 
 PATH `-` reads one bulletin from standard input; `-o -` writes the result to standard output.
-Exit status: 0 all done; 1 some inputs failed (named on stderr and in OUT.errors.jsonl), the
-rest written; 2 usage or setup error (bad option, no input found, a missing or broken model, an
-unreadable labelled file): one line on stderr; 3 edunlp crashed (a bug: --verbose shows the
-traceback).
+The exit statuses are in EXIT_STATUSES, which `edunlp --help` prints.
 """
 
 from __future__ import annotations
@@ -29,6 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from . import __version__
+from .annotation import TOOLS
 from .batch import FORMATS, run
 from .corpus import CorpusError
 from .errors import InputError
@@ -37,7 +35,8 @@ from .models import ModelError
 
 OK, PARTIAL, USAGE, CRASH = 0, 1, 2, 3
 EXIT_STATUSES = """exit status: 0 all done; 1 some inputs failed (see stderr and OUT.errors.jsonl), the rest
-written; 2 usage or setup error (bad option, no input, missing or broken model); 3 crash (a bug)"""
+written; 2 usage or setup error (bad option, no input found, missing or broken model, unreadable
+labelled file), one line on stderr; 3 crash (a bug: --verbose shows the traceback)"""
 
 
 class UsageError(Exception):
@@ -96,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
 
     export = commands.add_parser("export", help="the model's labels and entities as pre-annotations for an annotation tool")
     _add_inputs(export, formats=False)
-    export.add_argument("--to", choices=("label-studio", "doccano"), required=True,
+    export.add_argument("--to", choices=TOOLS, required=True,
                         help="Label Studio JSON tasks (and FILE.label_config.xml beside), or doccano JSONL")
     export.add_argument("--model", help="fine-tuned model directory (default: the shipped model)")
     export.add_argument("--quantize", action="store_true", help="int8 dynamic quantisation of the linear layers")

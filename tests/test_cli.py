@@ -56,7 +56,7 @@ def test_dash_input_reads_one_bulletin_from_stdin(tmp_path: Path, monkeypatch) -
 
 def test_stdin_to_stdout_in_a_real_pipe(bulletin: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "edunlp.cli", "segment", "-", "-o", "-"], input=bulletin.read_bytes(),
-                            capture_output=True, timeout=120)
+                            capture_output=True, timeout=600)
     assert result.returncode == 0, result.stderr
     assert [json.loads(line)["source"] for line in result.stdout.splitlines()][0] == "<stdin>"
 
