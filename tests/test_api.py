@@ -7,7 +7,6 @@ import os
 import pkgutil
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pandas as pd
@@ -136,6 +135,7 @@ print(json.dumps(out, ensure_ascii=False))
 def test_spacy_factory_from_the_entry_point(tmp_path: Path) -> None:
     """The pyproject entry point, installed as pip would (a dist-info folder), makes
     `spacy.blank("zh").add_pipe("edunlp")` work with the shipped model, offline."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     factories = project["project"]["entry-points"]["spacy_factories"]
     info = tmp_path / "edunlp_entry_points_check-0.dist-info"
