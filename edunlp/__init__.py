@@ -4,6 +4,11 @@
     bulletin = edunlp.read_bulletin("2021-08.txt")
     for paragraph in bulletin.paragraphs:
         print(paragraph.section, paragraph.head, paragraph.region, paragraph.text[:20])
+    table = edunlp.to_frame(edunlp.load().pipe(texts), what="indicators")   # a pandas DataFrame
+
+Every public name here is a function or class, never a module of the same name (the modules are
+edunlp.indicators, edunlp.segmentation, …), so `edunlp.segment(text)` and `import edunlp.indicators`
+both do what they say.
 """
 
 from __future__ import annotations
@@ -16,17 +21,17 @@ from .indicators import extract_indicators, fill_indicators
 from .normalize import fold
 from .quantities import parse_quantity
 from .reading import read
-from .segment import segment
+from .segmentation import segment
 
 __all__ = [
     "Bulletin", "Entity", "Indicator", "InputError", "Label", "Paragraph", "Pipeline", "Quantity", "Section",
     "Sentence", "extract_indicators", "fill_indicators", "fold", "load", "parse_quantity", "read",
-    "read_bulletin", "segment", "tokenize",
+    "read_bulletin", "segment", "to_frame", "tokenize",
 ]
 __version__ = "0.1.0"
 
 # The model and the word segmenter pull in torch, transformers and spaCy: import them on first use.
-_LAZY = {"load": "pipeline", "Pipeline": "pipeline", "tokenize": "words"}
+_LAZY = {"load": "pipeline", "Pipeline": "pipeline", "to_frame": "analysis", "tokenize": "words"}
 
 
 def __getattr__(name: str):

@@ -1,5 +1,8 @@
-"""From tagged bulletins to answers: a table of indicators, grouped across months, and series.
+"""From tagged bulletins to answers: tables of paragraphs, entities and indicators, and series.
 
+`to_frame()` is the one way to a pandas table, for a notebook and for the command line's
+`--format csv|parquet` alike: one row per paragraph, entity or indicator, with typed columns
+(offsets are integers, scores floats, text pandas strings, and nested fields stay Python lists).
 `indicators()` flattens tagged bulletins (or an `edunlp tag` JSONL file) into one row per
 indicator, with where it was said (month, region, section, head, sentence) and the action line
 of its sentence. Bulletins name the same measure differently from month to month (累计访客 /
@@ -29,8 +32,22 @@ from .reading import read_jsonl
 
 DEFAULT_RULES = Path(__file__).resolve().parent / "data" / "indicator_groups.tsv"
 PLACE_FIELDS = ["source", "month", "region", "section", "head"]
-INDICATOR_FIELDS = ["name", "value", "multiplier", "unit", "normalized", "qualifier", "period"]
+INDICATOR_FIELDS = ["name", "text", "value", "multiplier", "unit", "normalized", "qualifier", "period"]
 COLUMNS = [*PLACE_FIELDS, "action_line", *INDICATOR_FIELDS, "sentence", "start", "end", "indicator_key"]
+# The dtype of every column of the three tables; "object" columns hold lists (of dicts).
+_TEXT, _INT, _FLOAT, _LIST = "string", "Int64", "float64", "object"
+INDICATOR_DTYPES = {
+    **dict.fromkeys(COLUMNS, _TEXT), "value": _FLOAT, "normalized": _FLOAT, "start": _INT, "end": _INT,
+}
+PARAGRAPH_DTYPES = {
+    "source": _TEXT, "doc_id": _TEXT, "month": _TEXT, "kind": _TEXT, "section": _TEXT, "index": _INT,
+    "head": _TEXT, "region": _TEXT, "text": _TEXT, "start": _INT, "end": _INT, "top_label": _TEXT,
+    "labels": _LIST, "scores": _LIST, "sentences": _LIST, "entities": _LIST, "indicators": _LIST,
+}
+ENTITY_DTYPES = {
+    **dict.fromkeys(PLACE_FIELDS, _TEXT), "label": _TEXT, "text": _TEXT, "start": _INT, "end": _INT,
+    "score": _FLOAT, "sentence": _TEXT,
+}
 
 # Trivial counting suffixes. 数量, 总数 and 总量 go whenever two characters remain. 人数 and 数 go
 # after a word that names the people counted (教师人数 → 教师, 用户数 → 用户), but 访问人数 → 访问
@@ -145,13 +162,60 @@ def top_label(labels: list[dict[str, Any]] | None) -> str | None:
     return max(labels, key=lambda label: label.get("score", 0.0))["label"] if labels else None
 
 
+def to_frame(source: Source, what: str = "paragraphs", rule_files: Iterable[str | Path] = ()) -> pd.DataFrame:
+    """A pandas table of tagged bulletins and/or `edunlp tag` JSONL files (a path, a Bulletin, or
+    an iterable of either): `what` is "paragraphs", "entities" or "indicators" (one row each).
+
+    Paragraph rows carry `labels` (names, best first) with their `scores`, and `sentences`,
+    `entities` and `indicators` as lists of dicts as in the JSONL output. `rule_files` are extra
+    indicator grouping rules (see `indicators`)."""
+    tables = {"paragraphs": paragraph_table, "entities": entity_table,
+              "indicators": lambda rows: indicator_table(rows, load_rules(rule_files))}
+    if what not in tables:
+        raise ValueError(f"unknown table {what!r}; expected one of {sorted(tables)}")
+    return tables[what](paragraph_rows(source))
+
+
+def _typed(records: list[dict[str, Any]], dtypes: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame.from_records(records, columns=list(dtypes)).astype(dtypes)
+
+
+def paragraph_table(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """One row per paragraph (columns: `PARAGRAPH_DTYPES`), labels best first."""
+    records = []
+    for row in rows:
+        labels = sorted(row.get("labels") or [], key=lambda label: -label.get("score", 0.0))
+        records.append({
+            **{name: row.get(name) for name in PARAGRAPH_DTYPES},
+            "top_label": labels[0]["label"] if labels else None,
+            "labels": [label["label"] for label in labels],
+            "scores": [label.get("score") for label in labels],
+            **{name: list(row.get(name) or []) for name in ("sentences", "entities", "indicators")},
+        })
+    return _typed(records, PARAGRAPH_DTYPES)
+
+
+def entity_table(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """One row per entity (columns: `ENTITY_DTYPES`), with where it was said and its sentence."""
+    records = []
+    for row in rows:
+        sentences = row.get("sentences") or []
+        for entity in row.get("entities") or []:
+            sentence = next((s for s in sentences if s["start"] <= entity["start"] < s["end"]), None)
+            records.append({
+                **{name: row.get(name) for name in PLACE_FIELDS},
+                **{name: entity.get(name) for name in ("label", "text", "start", "end", "score")},
+                "sentence": sentence["text"] if sentence else row["text"],
+            })
+    return _typed(records, ENTITY_DTYPES)
+
+
 def indicators(source: Source, rule_files: Iterable[str | Path] = ()) -> pd.DataFrame:
-    """One row per indicator (columns: `COLUMNS`) from tagged bulletins and/or `edunlp tag` JSONL
-    files (a path, a Bulletin, or an iterable of either).
+    """`to_frame(source, "indicators", rule_files)`: one row per indicator (columns: `COLUMNS`).
 
     `action_line` is the top label of the indicator's sentence, else of its paragraph.
     `rule_files` are extra grouping rules, tried before the shipped ones."""
-    return indicator_table(paragraph_rows(source), load_rules(rule_files))
+    return to_frame(source, "indicators", rule_files)
 
 
 def indicator_table(rows: Iterable[dict[str, Any]], rules: list[GroupRule]) -> pd.DataFrame:
@@ -172,7 +236,7 @@ def indicator_table(rows: Iterable[dict[str, Any]], rules: list[GroupRule]) -> p
                 "end": item["end"],
                 "indicator_key": indicator_key(item["name"], rules),
             })
-    return pd.DataFrame.from_records(records, columns=COLUMNS)
+    return _typed(records, INDICATOR_DTYPES)
 
 
 def series(table: pd.DataFrame, key: str, region: str | None = None) -> pd.Series:

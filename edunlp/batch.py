@@ -26,30 +26,37 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from filelock import FileLock, Timeout
 from tqdm.auto import tqdm
 
+from .analysis import paragraph_rows, paragraph_table
 from .document import Bulletin
 from .errors import InputError, OutputLockedError, shown, writable
 from .inputs import expand_inputs
 from .output import write_jsonl, write_table
-from .reading import MAX_BYTES, SUFFIXES, file_bytes, read_bytes, read_member
-from .segment import segment
+from .reading import MAX_BYTES, SUFFIXES, file_bytes, guess_suffix, read_bytes, read_member
+from .segmentation import segment
 
 FORMATS = ("jsonl", "csv", "parquet")
+STDIN = "-"
 
 
 @dataclass
 class Source:
-    """One document to process: a file, or a member of a .zip archive (`archive.zip!member`)."""
+    """One document to process: a file, a member of a .zip archive (`archive.zip!member`), or
+    what came on standard input (`data`; `path` then only names its format)."""
 
     name: str
     path: Path
     member: str | None = None
+    data: bytes | None = None
 
     def read(self, max_bytes: int = MAX_BYTES) -> bytes:
         """The bytes of the document, at most `max_bytes` (InputError otherwise)."""
+        if self.data is not None:
+            if len(self.data) > max_bytes:
+                raise InputError(self.name, f"larger than {max_bytes / 2**20:g} MiB")
+            return self.data
         if self.member is None:
             return file_bytes(self.path, max_bytes)
         return read_member(self.path, self.member, max_bytes)
@@ -57,6 +64,7 @@ class Source:
 
 @dataclass
 class Summary:
+    found: int = 0
     done: int = 0
     skipped: int = 0
     paragraphs: int = 0
@@ -69,9 +77,13 @@ class Summary:
 
 
 def sources(patterns: Iterable[str | Path]) -> tuple[list[Source], list[InputError]]:
-    """Files, directories, globs and the supported members of .zip archives."""
-    files, errors = expand_inputs(patterns, extra_suffixes={".zip"})
+    """Files, directories, globs and the supported members of .zip archives; `-` is stdin."""
+    patterns = list(patterns)
     found: list[Source] = []
+    if STDIN in map(str, patterns):
+        data = sys.stdin.buffer.read()
+        found.append(Source("<stdin>", Path(f"<stdin>{guess_suffix(data)}"), data=data))
+    files, errors = expand_inputs([p for p in patterns if str(p) != STDIN], extra_suffixes={".zip"})
     for path in files:
         if path.suffix.lower() != ".zip":
             found.append(Source(writable(path), path))
@@ -212,7 +224,7 @@ class Job:
         except BaseException:
             self.lock.release()
             raise
-        self.summary = Summary(errors=list(errors))
+        self.summary = Summary(found=total, errors=list(errors))
         self.bar = tqdm(total=total, unit="doc", disable=(not sys.stderr.isatty()) if progress is None else not progress)
 
     def skip(self, source: str, digest: str) -> bool:
@@ -252,7 +264,7 @@ class Job:
             write_jsonl(self.output.with_name(self.output.name + ".errors.jsonl"),
                         ({"source": e.path, "line": e.line, "reason": e.reason} for e in self.summary.errors))
             if kind is None and self.fmt != "jsonl":
-                write_table(pd.DataFrame(list(table_rows(self.rows_path))), self.output, self.fmt)
+                write_table(paragraph_table(paragraph_rows(self.rows_path)), self.output, self.fmt)
             self.summary.seconds = time.monotonic() - self.started
         finally:
             self.lock.release()
@@ -377,19 +389,3 @@ def _exit_with(parent: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True).start()
-
-
-def table_rows(rows_path: Path) -> Iterator[dict[str, Any]]:
-    """The paragraph table: one flat row per paragraph, nested fields as JSON text."""
-    with open(rows_path, encoding="utf-8") as handle:
-        for line in handle:
-            row = json.loads(line)
-            labels = row.get("labels") or []
-            yield {
-                **{k: v for k, v in row.items() if k not in ("sentences", "labels", "entities", "indicators")},
-                "top_label": labels[0]["label"] if labels else None,
-                "labels": json.dumps(labels, ensure_ascii=False),
-                "entities": json.dumps(row.get("entities") or [], ensure_ascii=False),
-                "indicators": json.dumps(row.get("indicators") or [], ensure_ascii=False),
-                "sentences": len(row.get("sentences") or []),
-            }

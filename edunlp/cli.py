@@ -7,27 +7,49 @@
     edunlp evaluate --data PATH... [--model DIR]   figures beside keyword and TF-IDF baselines
     edunlp indicators PATH... -o FILE              one row per indicator (.csv or .parquet)
     edunlp report PATH... -o report.html           a self-contained page with charts
+    edunlp export PATH... --to label-studio|doccano -o FILE   the model's pre-annotations
+
+PATH `-` reads one bulletin from standard input; `-o -` writes the result to standard output.
+The exit statuses are in EXIT_STATUSES, which `edunlp --help` prints.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import shlex
+import shutil
 import sys
+import tempfile
+import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
 from . import __version__
+from .annotation import TOOLS
 from .batch import FORMATS, Summary, run
+from .corpus import CorpusError
 from .errors import InputError, OutputLockedError
 from .inputs import expand_inputs
-from .models import ModelNotFoundError
+from .models import ModelError
 from .reading import MAX_BYTES
+
+OK, PARTIAL, USAGE, CRASH = 0, 1, 2, 3
+EXIT_STATUSES = """exit status: 0 all done; 1 some inputs failed (see stderr and OUT.errors.jsonl), the rest
+written; 2 usage or setup error (bad option, no input found, missing or broken model, unreadable
+labelled file), one line on stderr; 3 crash (a bug: --verbose shows the traceback)"""
+
+
+class UsageError(Exception):
+    """A mistake in what the user asked for: one line on stderr, exit status 2."""
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="edunlp", description="Read MoE education-informatization bulletins.")
+    parser = argparse.ArgumentParser(prog="edunlp", description="Read MoE education-informatization bulletins.",
+                                     epilog=EXIT_STATUSES)
     parser.add_argument("--version", action="version", version=f"edunlp {__version__}")
+    parser.add_argument("--verbose", action="store_true", help="show the traceback when edunlp crashes")
     commands = parser.add_subparsers(dest="command", required=True)
 
     seg = commands.add_parser("segment", help="paragraphs, sentences and rule-based indicators, no model (JSONL)")
@@ -78,24 +100,38 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--quantize", action="store_true", help="int8 dynamic quantisation of the linear layers")
         command.add_argument("--rules", nargs="*", default=[], help="extra indicator grouping rule files (TSV)")
 
+    export = commands.add_parser("export", help="the model's labels and entities as pre-annotations for an annotation tool")
+    _add_inputs(export, formats=False)
+    export.add_argument("--to", choices=TOOLS, required=True,
+                        help="Label Studio JSON tasks (and FILE.label_config.xml beside), or doccano JSONL")
+    export.add_argument("--model", help="fine-tuned model directory (default: the shipped model)")
+    export.add_argument("--quantize", action="store_true", help="int8 dynamic quantisation of the linear layers")
+
     args = parser.parse_args(argv)
     args.argv = sys.argv[1:] if argv is None else argv
     handlers = {"segment": _segment, "tag": _tag, "train": _train, "evaluate": _evaluate,
-                "indicators": _indicators, "report": _report}
+                "indicators": _indicators, "report": _report, "export": _export}
     try:
         return handlers[args.command](args)
-    except InputError as error:  # a bad file where the command cannot go on without it
+    except (UsageError, ModelError, InputError, CorpusError, OutputLockedError) as error:
         print(f"edunlp: error: {error}", file=sys.stderr)
-        return 1
-    except (ModelNotFoundError, OutputLockedError) as error:  # no model installed, or output in use: no traceback
-        print(f"edunlp: error: {error}", file=sys.stderr)
-        return 2
+        return USAGE
+    except KeyboardInterrupt:
+        print("edunlp: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug: say so in one line, the traceback on demand
+        if args.verbose:
+            traceback.print_exc()
+        hint = "" if args.verbose else " (--verbose shows the traceback)"
+        print(f"edunlp: crashed: {type(error).__name__}: {error}{hint}", file=sys.stderr)
+        return CRASH
 
 
-def _add_inputs(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", help="files, directories (recursive), globs or .zip archives")
-    parser.add_argument("-o", "--output", required=True, help="output file (.jsonl, or the table with --format)")
-    parser.add_argument("--format", choices=FORMATS, default="jsonl", help="jsonl rows, or a csv/parquet paragraph table")
+def _add_inputs(parser: argparse.ArgumentParser, formats: bool = True) -> None:
+    parser.add_argument("paths", nargs="+", help="files, directories (recursive), globs or .zip archives; - reads stdin")
+    parser.add_argument("-o", "--output", required=True, help="output file (.jsonl, or the table with --format); - for stdout")
+    if formats:
+        parser.add_argument("--format", choices=FORMATS, default="jsonl", help="jsonl rows, or a csv/parquet paragraph table")
     parser.add_argument("--month", help="month of every input (YYYY-MM) when title and file name lack it")
     parser.add_argument("--force", action="store_true", help="redo every document, even those already done")
     parser.add_argument("--workers", type=int, help="processes reading inputs (0: none; default 1)")
@@ -103,67 +139,101 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
                         help="largest document read, or inflated from an archive, in MiB (default: %(default)g)")
 
 
-def _run(args: argparse.Namespace, apply=None) -> int:
-    summary = run(args.paths, args.output, apply=apply, month=args.month, force=args.force, fmt=args.format,
-                  workers=1 if args.workers is None else args.workers, max_bytes=int(args.max_mb * 2**20))
-    return _finish(summary, args.output)
+@contextlib.contextmanager
+def _output(name: str, stdout_name: str) -> Iterator[Path]:
+    """The path to write to: `name`, or for `-` a temporary `stdout_name` copied to stdout at the end
+    (its resume state and errors file go with it; the errors are on stderr all the same)."""
+    if name != "-":
+        yield Path(name)
+        return
+    with tempfile.TemporaryDirectory(prefix="edunlp-") as folder:
+        path = Path(folder) / stdout_name
+        yield path
+        sys.stdout.flush()
+        with open(path, "rb") as handle:
+            shutil.copyfileobj(handle, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
 
 
-def _finish(summary: Summary, output: str) -> int:
+def _run(args: argparse.Namespace, output: Path, apply=None) -> int:
+    summary = run(args.paths, output, apply=apply, month=args.month, force=args.force,
+                  fmt=getattr(args, "format", "jsonl"), workers=1 if args.workers is None else args.workers,
+                  max_bytes=int(args.max_mb * 2**20))
+    return _finish(args, summary)
+
+
+def _finish(args: argparse.Namespace, summary: Summary) -> int:
     for error in summary.errors:
         print(f"edunlp: error: {error}", file=sys.stderr)
-    print(summary.line(Path(output)), file=sys.stderr)
-    return 1 if summary.errors else 0
+    print(summary.line(Path(args.output)), file=sys.stderr)
+    if not summary.found:
+        raise UsageError("no input found (" + ", ".join(map(str, args.paths)) + ")")
+    return PARTIAL if summary.errors else OK
+
+
+def _rows_name(args: argparse.Namespace) -> str:
+    return f"rows.{args.format}"
 
 
 def _segment(args: argparse.Namespace) -> int:
     from .pipeline import rules
 
-    return _run(args, apply=rules().apply)
+    with _output(args.output, _rows_name(args)) as output:
+        return _run(args, output, apply=rules().apply)
 
 
 def _tag(args: argparse.Namespace) -> int:
     if args.engine == "ray":
         return _tag_on_ray(args)
     if args.address:
-        raise SystemExit("edunlp: error: --address needs --engine ray")
+        raise UsageError("--address needs --engine ray")
     from .pipeline import load
 
-    return _run(args, apply=load(args.model, quantize=args.quantize).apply)
+    pipeline = load(args.model, quantize=args.quantize)
+    with _output(args.output, _rows_name(args)) as output:
+        return _run(args, output, apply=pipeline.apply)
 
 
 def _tag_on_ray(args: argparse.Namespace) -> int:
     from .distributed import RayMissing, tag
 
-    try:
-        summary = tag(args.paths, args.output, address=args.address, workers=args.workers, threads=args.threads,
-                      model=args.model, quantize=args.quantize, month=args.month, force=args.force, fmt=args.format)
-    except RayMissing as error:
-        raise SystemExit(f"edunlp: error: {error}") from None
-    return _finish(summary, args.output)
+    with _output(args.output, _rows_name(args)) as output:
+        try:
+            summary = tag(args.paths, output, address=args.address, workers=args.workers, threads=args.threads,
+                          model=args.model, quantize=args.quantize, month=args.month, force=args.force,
+                          fmt=args.format)
+        except RayMissing as error:
+            raise UsageError(str(error)) from None
+        return _finish(args, summary)
 
 
-def _tagged_sources(args: argparse.Namespace) -> tuple[list[Path], int]:
+def _tagged_sources(args: argparse.Namespace, output: Path) -> tuple[list[Path], int]:
     """`edunlp tag` JSONL inputs as they are; bulletins tagged first, resumably, into OUT.rows.jsonl."""
     tagged = [Path(p) for p in args.paths if str(p).endswith(".jsonl")]
     bulletins = [p for p in args.paths if not str(p).endswith(".jsonl")]
     if not bulletins:
-        return tagged, 0
+        missing = [p for p in tagged if not p.is_file()]
+        if missing:
+            raise UsageError(f"{missing[0]}: no such file")
+        return tagged, OK
     from .pipeline import load
 
-    rows = Path(args.output).with_name(Path(args.output).name + ".rows.jsonl")
-    args = argparse.Namespace(**{**vars(args), "paths": bulletins, "output": str(rows), "format": "jsonl"})
-    status = _run(args, apply=load(args.model, quantize=args.quantize).apply)
+    pipeline = load(args.model, quantize=args.quantize)
+    rows = output.with_name(output.name + ".rows.jsonl")
+    args = argparse.Namespace(**{**vars(args), "paths": bulletins, "format": "jsonl"})
+    status = _run(args, rows, apply=pipeline.apply)
     return [*tagged, rows], status
 
 
 def _indicators(args: argparse.Namespace) -> int:
-    from .analysis import indicators
+    from .analysis import to_frame
     from .output import write_table
 
-    sources, status = _tagged_sources(args)
-    table = indicators(sources, rule_files=args.rules)
-    write_table(table, args.output, None if args.format == "jsonl" else args.format)
+    fmt = None if args.format == "jsonl" else args.format
+    with _output(args.output, f"indicators.{fmt or 'csv'}") as output:
+        sources, status = _tagged_sources(args, output)
+        table = to_frame(sources, "indicators", rule_files=args.rules)
+        write_table(table, output, fmt)
     print(f"edunlp: {len(table)} indicators → {args.output}", file=sys.stderr)
     return status
 
@@ -171,9 +241,29 @@ def _indicators(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from .report import build_report
 
-    sources, status = _tagged_sources(args)
-    build_report(sources, args.output, rule_files=args.rules)
+    with _output(args.output, "report.html") as output:
+        sources, status = _tagged_sources(args, output)
+        build_report(sources, output, rule_files=args.rules)
     print(f"edunlp: report → {args.output}", file=sys.stderr)
+    return status
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .analysis import paragraph_rows
+    from .annotation import export_lines, label_studio_config
+    from .output import write_atomically
+
+    suffix = ".json" if args.to == "label-studio" else ".jsonl"
+    with _output(args.output, f"export{suffix}") as output:
+        sources, status = _tagged_sources(args, output)
+        model = f"edunlp {__version__} {args.model or 'default model'}"
+        text = "".join(export_lines(paragraph_rows(sources), args.to, model))
+        write_atomically(output, lambda temp: Path(temp).write_text(text, encoding="utf-8"))
+        if args.to == "label-studio" and args.output != "-":
+            config = output.with_name(output.stem + ".label_config.xml")
+            write_atomically(config, lambda temp: Path(temp).write_text(label_studio_config(), encoding="utf-8"))
+            print(f"edunlp: Label Studio labelling interface → {config}", file=sys.stderr)
+    print(f"edunlp: {args.to} pre-annotations → {args.output}", file=sys.stderr)
     return status
 
 
@@ -182,7 +272,7 @@ def _read_labelled(paths: list[str]) -> list:
 
     files, missing = expand_inputs(paths, extra_suffixes={".jsonl", ".json"}) if paths else ([], [])
     if missing:
-        raise SystemExit(f"edunlp: error: {missing[0]}")
+        raise UsageError(str(missing[0]))
     return [example for path in files for example in read_examples(path)]
 
 
@@ -202,7 +292,7 @@ def _train(args: argparse.Namespace) -> int:
                   data=args.data, dev_data=args.dev)
     print(json.dumps({k: v for k, v in summary.items() if k != "history"}, ensure_ascii=False, indent=2))
     print(f"edunlp: model and its card → {args.out}", file=sys.stderr)
-    return 0
+    return OK
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -245,7 +335,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps({"model": report, "labels": comparison, "indicators": indicators},
                                               ensure_ascii=False, indent=2), encoding="utf-8")
-    return 0
+    return OK
 
 
 def _repository_paths(paths: list[str]) -> list[str]:

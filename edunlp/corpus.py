@@ -2,14 +2,23 @@
 
 One `Example` is one bulletin paragraph: its body `text` (without the topic head), the action-line
 `labels` it touches and its typed `entities` as (start, end, type) spans into `text`, end exclusive.
-`read_examples` accepts three shapes, detected from the content:
+`read_examples` accepts these shapes, detected from the content:
 
 - the project's JSONL (see corpora/README.md), one paragraph a line:
   `{"text", "labels", "entities": [[start, end, type], …], "month", "region", "section", "head"}`;
+- `edunlp tag` (or `segment`) output: its paragraph rows, labels and sentence labels by name,
+  entity offsets made relative to the paragraph body (its indicators are not read as gold);
 - doccano JSONL exports: spans as `"label": [[start, end, type], …]` or as `"entities"` dicts with
   `start_offset`/`end_offset`/`label`; categories as `"cats"` or as a `"label"` list of strings;
-- Label Studio JSON exports: a list of tasks whose first kept annotation holds `"labels"` results
-  (spans, `value.start`/`value.end`/`value.labels`) and `"choices"` results (`value.choices`).
+- Label Studio JSON exports (a list of tasks, or one task a line): the first kept annotation of a
+  task, else its first prediction (a pre-annotation nobody changed), holds `"labels"` results
+  (spans, `value.start`/`value.end`/`value.labels`) and `"choices"` results (`value.choices`);
+- Label Studio JSON-MIN exports: a list of flat tasks, each control's results under its name
+  (spans as `[{start, end, labels}]`, choices as `{"choices": […]}` or one string).
+
+In every tool's format a span labelled with an action line (`resources`, …) rather than an entity
+type is a sentence label: annotators mark a sentence and pick its lines (edunlp.annotation writes
+pre-annotations that way).
 
 Every problem raises `CorpusError`, whose message reads `path:line: reason`, so a bad record is
 found in the file at once.
@@ -47,6 +56,12 @@ ENTITY_TYPES: tuple[str, ...] = (
     "PLATFORM",
     "EVENT",
 )
+# What annotators and the report show for each action line (docs/LABELS.md).
+LABEL_NAMES: dict[str, str] = {
+    "resources": "数字教育资源", "learning_space": "网络学习空间", "poverty": "网络扶智", "governance": "教育治理",
+    "campus": "数字校园", "innovation": "智慧教育创新", "literacy": "信息素养", "publicity": "宣传",
+    "security": "网络安全", "policy": "政策部署", "other": "其他",
+}
 METADATA_FIELDS: tuple[str, ...] = ("month", "region", "section", "head", "doc_id", "genre", "origin")
 
 
@@ -130,7 +145,12 @@ def _read_jsonl(path: str | os.PathLike[str], text: str) -> list[Example]:
             raise CorpusError(path, number, f"broken JSON: {error.msg} (column {error.colno})") from None
         if not isinstance(record, dict):
             raise CorpusError(path, number, "expected a JSON object")
-        examples.append(_from_jsonl_record(path, number, record))
+        if isinstance(record.get("data"), dict):
+            examples.append(_from_label_studio_task(path, number, record))
+        elif _is_tag_row(record):
+            examples.append(_from_tag_row(path, number, record))
+        else:
+            examples.append(_from_jsonl_record(path, number, record))
     return examples
 
 
@@ -165,12 +185,34 @@ def _from_jsonl_record(path: str | os.PathLike[str], line: int, record: dict[str
     spans.extend(entities or [])
     triples = [_span_triple(path, line, span) for span in spans]
     example = _checked_example(path, line, record.get("text"), categories, triples, record)
-    example.sentences = _checked_sentences(path, line, example.text, record.get("sentences", []))
+    example.sentences += _checked_sentences(path, line, example.text, record.get("sentences", []))
     example.entities_annotated = entities is not None
     indicators = record.get("indicators")
     if indicators is not None and not (isinstance(indicators, list) and all(isinstance(i, dict) for i in indicators)):
         raise CorpusError(path, line, '"indicators" must be a list of objects')
     example.indicators = indicators
+    return example
+
+
+def _is_tag_row(record: dict[str, Any]) -> bool:
+    """An `edunlp tag` paragraph row: a kind, a document offset, labels as {label, score} dicts."""
+    labels = record.get("labels")
+    return "kind" in record and isinstance(record.get("start"), int) and isinstance(labels, list) and all(
+        isinstance(label, dict) for label in labels)
+
+
+def _from_tag_row(path: str | os.PathLike[str], line: int, row: dict[str, Any]) -> Example:
+    """The model's (or a reviewer's) reading of one paragraph as a training example."""
+    offset = row["start"]
+    try:
+        categories = [label["label"] for label in row["labels"]]
+        spans = [(e["start"] - offset, e["end"] - offset, e["label"]) for e in row.get("entities") or []]
+        sentences = [[s["start"] - offset, s["end"] - offset, [label["label"] for label in s["labels"]]]
+                     for s in row.get("sentences") or [] if s.get("labels")]
+    except (KeyError, TypeError) as error:
+        raise CorpusError(path, line, f"not an edunlp tag row: {type(error).__name__} {error}") from None
+    example = _checked_example(path, line, row.get("text"), categories, spans, row)
+    example.sentences += _checked_sentences(path, line, example.text, sentences)
     return example
 
 
@@ -235,7 +277,10 @@ def _read_label_studio(path: str | os.PathLike[str], text: str) -> list[Example]
             raise CorpusError(path, error.lineno, f"broken JSON: {error.msg} (column {error.colno})") from None
         if not isinstance(task, dict):
             raise CorpusError(path, line, "expected a Label Studio task object")
-        examples.append(_from_label_studio_task(path, line, task))
+        if "data" not in task and "text" in task:
+            examples.append(_from_label_studio_min(path, line, task))
+        else:
+            examples.append(_from_label_studio_task(path, line, task))
         position = _skip_blank(text, position)
         if position < len(text) and text[position] == ",":
             position += 1
@@ -255,7 +300,7 @@ def _from_label_studio_task(path: str | os.PathLike[str], line: int, task: dict[
     data = task.get("data", {})
     if not isinstance(data, dict):
         raise CorpusError(path, line, '"data" must be an object')
-    kept = [a for a in task.get("annotations", []) if not a.get("was_cancelled")]
+    kept = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")] or task.get("predictions") or []
     results = kept[0].get("result", []) if kept else []
     categories: list[Any] = []
     spans: list[tuple[Any, Any, Any]] = []
@@ -267,6 +312,22 @@ def _from_label_studio_task(path: str | os.PathLike[str], line: int, task: dict[
             for kind in value.get("labels", []):
                 spans.append((value.get("start"), value.get("end"), kind))
     return _checked_example(path, line, data.get("text"), categories, spans, data)
+
+
+def _from_label_studio_min(path: str | os.PathLike[str], line: int, task: dict[str, Any]) -> Example:
+    """A JSON-MIN task: the data fields, and each control's results under the control's name."""
+    categories: list[Any] = []
+    spans: list[tuple[Any, Any, Any]] = []
+    for name, value in task.items():
+        if name == "text" or name in METADATA_FIELDS:
+            continue
+        if isinstance(value, dict) and isinstance(value.get("choices"), list):
+            categories.extend(value["choices"])
+        elif isinstance(value, str) and value in LABELS:
+            categories.append(value)
+        elif isinstance(value, list) and value and all(isinstance(v, dict) and "labels" in v for v in value):
+            spans.extend((v.get("start"), v.get("end"), kind) for v in value for kind in v["labels"])
+    return _checked_example(path, line, task.get("text"), categories, spans, task)
 
 
 def _checked_example(
@@ -287,8 +348,9 @@ def _checked_example(
         if label not in labels:
             labels.append(label)
     entities = []
+    sentences: dict[tuple[int, int], list[str]] = {}
     for start, end, kind in spans:
-        if kind not in ENTITY_TYPES:
+        if kind not in ENTITY_TYPES and kind not in LABELS:
             raise CorpusError(path, line, f"unknown entity type {kind!r} (known: {', '.join(ENTITY_TYPES)})")
         if not all(isinstance(offset, int) and not isinstance(offset, bool) for offset in (start, end)):
             raise CorpusError(path, line, f"span offsets must be integers: [{start!r}, {end!r}, {kind}]")
@@ -296,10 +358,14 @@ def _checked_example(
             raise CorpusError(
                 path, line, f"span [{start}, {end}, {kind}] overruns the text of {len(text)} characters"
             )
-        entities.append((start, end, kind))
+        if kind in LABELS:  # a sentence marked with its action line
+            sentences.setdefault((start, end), []).append(kind)
+        else:
+            entities.append((start, end, kind))
     entities.sort()
     for before, after in zip(entities, entities[1:]):
         if after[0] < before[1]:
             raise CorpusError(path, line, f"overlapping entities {list(before)} and {list(after)}")
     fields = {name: metadata.get(name) for name in METADATA_FIELDS}
-    return Example(text=text, labels=labels, entities=entities, **fields)
+    return Example(text=text, labels=labels, entities=entities, **fields,
+                   sentences=[(start, end, kinds) for (start, end), kinds in sorted(sentences.items())])

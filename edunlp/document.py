@@ -185,6 +185,13 @@ class Bulletin:
         head = {"source": self.source, "doc_id": self.doc_id, "month": self.month}
         return [{**head, **p.to_dict()} for p in self.paragraphs]
 
+    def to_spacy(self, vocab: Any = None) -> Any:
+        """This bulletin as a spaCy `Doc` (edunlp.spacy_component.to_spacy): words, entities,
+        paragraph and sentence spans with their labels and scores, `cats`, for displaCy."""
+        from .spacy_component import to_spacy
+
+        return to_spacy(self, vocab)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,

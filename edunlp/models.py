@@ -29,7 +29,11 @@ OVERRIDES = {
 CHECKOUT_MODELS = Path(__file__).resolve().parents[1] / "models"
 
 
-class ModelNotFoundError(FileNotFoundError):
+class ModelError(ValueError):
+    """A model directory edunlp cannot use; the message names it and says why."""
+
+
+class ModelNotFoundError(ModelError, FileNotFoundError):
     """A shipped model that is nowhere edunlp looks; the message says how to get it."""
 
 

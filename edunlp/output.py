@@ -64,9 +64,17 @@ def defuse_formulas(table: pd.DataFrame) -> pd.DataFrame:
     return table.apply(lambda column: column.map(defuse) if is_text(column) else column)
 
 
+def flatten_lists(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy where list and dict cells are JSON text: a CSV cell holds one string."""
+    def flatten(value: object) -> object:
+        return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
+
+    return table.apply(lambda column: column.map(flatten) if column.dtype == object else column)
+
+
 TABLE_WRITERS: dict[str, Callable[[pd.DataFrame, str], object]] = {
     # Bulletin text is untrusted: a cell never reaches a spreadsheet as a formula.
-    ".csv": lambda table, path: defuse_formulas(table).to_csv(path, index=False, encoding="utf-8"),
+    ".csv": lambda table, path: defuse_formulas(flatten_lists(table)).to_csv(path, index=False, encoding="utf-8"),
     ".parquet": lambda table, path: table.to_parquet(path, index=False),
 }
 

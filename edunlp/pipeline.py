@@ -3,6 +3,7 @@
     nlp = edunlp.load()                 # the shipped default model
     bulletin = nlp(text)                # segment, tag, link indicators
     for bulletin in nlp.pipe(texts): …  # many at once: the model batches across bulletins
+    for bulletin, context in nlp.pipe(((text, {"source": name, "month": "2021-08"}), …), as_tuples=True): …
 
 A stage is any callable that takes a list of bulletins and fills them in place; `nlp.stages` is a
 plain list of (name, stage) pairs, so a stage can be swapped, removed or added.
@@ -10,15 +11,16 @@ plain list of (name, stage) pairs, so a stage can be swapped, removed or added.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from .document import Bulletin, Entity, Indicator, Label, Paragraph, by_sentence
 from .indicators import combine_indicators, extract_indicators, fill_indicators, shift_indicator
 from .linking import link_indicators
 from .models import find_model, require
-from .segment import segment
+from .segmentation import segment
 from .tagger import ParagraphInput, Tagger
 
 DEFAULT_MODEL = find_model("edunlp-zh-mini", "config.json")
@@ -97,12 +99,25 @@ class Pipeline:
             stage(bulletins)
         return bulletins
 
-    def pipe(self, texts: Iterable[str | Bulletin]) -> Iterator[Bulletin]:
-        """Tag many bulletins, `batch_size` at a time so the model sees big batches."""
+    def pipe(self, texts: Iterable[str | Bulletin] | Iterable[tuple[str | Bulletin, Any]],
+             as_tuples: bool = False) -> Iterator[Bulletin] | Iterator[tuple[Bulletin, Any]]:
+        """Tag many bulletins, `batch_size` at a time so the model sees big batches.
+
+        With `as_tuples`, as in spaCy, items are (text, context) pairs and (bulletin, context)
+        pairs come out; a context that is a dict may give the text's "source" and "month"."""
         iterator = iter(texts)
         while batch := list(islice(iterator, self.batch_size)):
-            bulletins = [t if isinstance(t, Bulletin) else segment(t) for t in batch]
-            yield from self.apply(bulletins)
+            pairs = batch if as_tuples else [(text, None) for text in batch]
+            bulletins = [_bulletin(text, context) for text, context in pairs]
+            self.apply(bulletins)
+            yield from (zip(bulletins, [c for _, c in pairs]) if as_tuples else bulletins)
+
+
+def _bulletin(text: str | Bulletin, context: Any) -> Bulletin:
+    if isinstance(text, Bulletin):
+        return text
+    place = context if isinstance(context, Mapping) else {}
+    return segment(text, source=place.get("source"), month=place.get("month"))
 
 
 def rule_stage(bulletins: list[Bulletin]) -> None:

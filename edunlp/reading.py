@@ -110,6 +110,13 @@ def read_bytes(data: bytes, name: str | Path, max_bytes: int = MAX_BYTES) -> str
     return text
 
 
+def guess_suffix(data: bytes) -> str:
+    """The format of a bulletin that came without a file name (standard input): .docx, .html or .txt."""
+    if data.startswith(b"PK\x03\x04"):
+        return ".docx"
+    return ".html" if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") else ".txt"
+
+
 def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
     """(line number, object) for each non-blank line of a JSONL file; errors name file and line."""
     try:

@@ -1,9 +1,11 @@
 """A self-contained HTML report over tagged bulletins: what each one says, and what changes.
 
-One page, no network when viewed: inline CSS, charts as inline SVG. Over the archive it shows the
-label mix by month and by region (stacked bars, with the counts in tables) and line charts of the
-indicators reported in the most months; then, per bulletin, every paragraph with its labels as
-badges and its entities highlighted in spaCy displaCy's entity markup.
+One page, no network when viewed: inline CSS, charts as inline SVG, no script. A table of contents
+leads to the label mix by month and by region (stacked bars, legends in Chinese, every month of
+the span shown even without data, the counts in tables), line charts of the indicators reported in
+the most months (a gap where a month says nothing), the table of every indicator, and then, one
+collapsed block per bulletin, every paragraph with its labels as badges and its entities
+highlighted in spaCy displaCy's entity markup. All bulletin text is escaped.
 
 Charts are drawn by matplotlib (Agg) with text turned into SVG paths, so Chinese shows without
 any font on the viewer's side; drawing it needs a CJK font on this machine (`cjk_font_family`).
@@ -31,6 +33,7 @@ from matplotlib import font_manager  # noqa: E402
 from spacy import displacy  # noqa: E402
 
 from .analysis import Source, indicator_table, load_rules, paragraph_rows, series  # noqa: E402
+from .corpus import LABEL_NAMES  # noqa: E402
 from .output import write_atomically  # noqa: E402
 
 # Preferred first; any one of them covers the simplified characters of the bulletins.
@@ -68,6 +71,9 @@ svg { max-width: 100%; height: auto; }
 table { border-collapse: collapse; font-size: .85em; margin: .5em 0; }
 td, th { border: 1px solid #ddd; padding: .15em .5em; text-align: right; }
 details { margin: .4em 0 1em; }
+details.bulletin > summary { font-size: 1.2em; font-weight: bold; cursor: pointer; padding: .3em 0; }
+nav.toc ol { columns: 2; font-size: .9em; }
+table.indicators td { text-align: left; } table.indicators td:nth-child(7) { text-align: right; }
 """
 
 
@@ -132,10 +138,11 @@ def _stacked_bars(counts: pd.DataFrame, title: str, chart_id: str, horizontal: b
         base = pd.Series(0.0, index=counts.index)
         for label in counts.columns:
             colour = LABEL_COLOURS.get(label, "#999999")
+            name = LABEL_NAMES.get(label, label)
             if horizontal:
-                axes.barh(positions, counts[label], left=base, color=colour, label=label)
+                axes.barh(positions, counts[label], left=base, color=colour, label=name)
             else:
-                axes.bar(positions, counts[label], bottom=base, color=colour, label=label)
+                axes.bar(positions, counts[label], bottom=base, color=colour, label=name)
             base = base + counts[label]
         step = max(1, len(counts) // 24)
         ticks = list(positions)[::step]
@@ -161,13 +168,20 @@ def chinese_number(value: float) -> str:
     return f"{value:.4g}"
 
 
+def every_month(months: Iterable[str]) -> list[str]:
+    """Every month from the first to the last of `months` ("2021-06"), those without data too."""
+    periods = sorted(pd.Period(month, "M") for month in months)
+    return [str(p) for p in pd.period_range(periods[0], periods[-1], freq="M")] if periods else []
+
+
 def _line_chart(values: pd.Series, chart_id: str) -> str:
     unit = values.attrs.get("unit", "")
+    months = every_month(str(month) for month in values.index)
+    values = values.set_axis([str(month) for month in values.index]).reindex(months)  # NaN: a gap in the line
     with plt.rc_context(_chart_style()):
         figure, axes = plt.subplots(figsize=(5.6, 2.8))
-        months = [str(month) for month in values.index]
         axes.plot(months, values.to_numpy(), marker="o", color="#4e79a7")
-        for month, value in zip(months, values):
+        for month, value in values.dropna().items():
             axes.annotate(chinese_number(value), (month, value), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=7)
         step = max(1, len(months) // 12)
         axes.set_xticks(range(0, len(months), step), months[::step], rotation=45 if len(months) > 6 else 0)
@@ -194,7 +208,9 @@ def label_counts(rows: list[dict[str, Any]], by: str) -> pd.DataFrame:
     table = pd.Series(counts).unstack(fill_value=0)
     order = [label for label in LABEL_COLOURS if label in table.columns]
     table = table[order + sorted(set(table.columns) - set(order))]
-    return table.sort_index() if by == "month" else table.loc[table.sum(axis=1).sort_values(ascending=False).index]
+    if by == "month":  # a month without labelled paragraphs is a bar of 0, not a missing bar
+        return table.reindex(every_month(table.index), fill_value=0)
+    return table.loc[table.sum(axis=1).sort_values(ascending=False).index]
 
 
 def main_indicators(table: pd.DataFrame) -> list[pd.Series]:
@@ -223,7 +239,8 @@ def _paragraph_html(row: dict[str, Any]) -> str:
         options={"colors": ENTITY_COLOURS},
     )
     badges = "".join(
-        f'<span class="badge" style="background:{LABEL_COLOURS.get(label["label"], "#999")}">'
+        f'<span class="badge" style="background:{LABEL_COLOURS.get(label["label"], "#999")}" '
+        f'title="{html.escape(LABEL_NAMES.get(label["label"], label["label"]))}">'
         f'{html.escape(label["label"])} {label.get("score", 0):.2f}</span>'
         for label in sorted(row.get("labels") or [], key=lambda label: -label.get("score", 0))
     )
@@ -233,10 +250,15 @@ def _paragraph_html(row: dict[str, Any]) -> str:
     return f'<div class="paragraph"><div class="meta">{head}{region}{badges}</div>{markup}</div>'
 
 
-def _bulletin_html(rows: list[dict[str, Any]]) -> str:
+def _bulletin_title(rows: list[dict[str, Any]]) -> str:
     first = rows[0]
-    title = " · ".join(str(part) for part in (first.get("month"), first.get("source")) if part) or first.get("doc_id", "")
-    parts = [f"<section><h2>{html.escape(title)}</h2>"]
+    return " · ".join(str(part) for part in (first.get("month"), first.get("source")) if part) or first.get("doc_id") or ""
+
+
+def _bulletin_html(rows: list[dict[str, Any]], anchor: str) -> str:
+    """One bulletin, collapsed: its title opens it."""
+    parts = [f'<details class="bulletin" id="{anchor}"><summary>{html.escape(_bulletin_title(rows))} '
+             f'({len(rows)} paragraphs)</summary>']
     section = object()  # differs from any section title, so the first row opens one
     for row in rows:
         if row.get("section") != section:
@@ -244,7 +266,7 @@ def _bulletin_html(rows: list[dict[str, Any]]) -> str:
             heading = "摘要" if row.get("kind") == "abstract" else (section or "")
             parts.append(f"<h3>{html.escape(heading)}</h3>")
         parts.append(_paragraph_html(row))
-    parts.append("</section>")
+    parts.append("</details>")
     return "\n".join(parts)
 
 
@@ -256,6 +278,20 @@ def _counts_html(counts: pd.DataFrame, title: str, chart_id: str, horizontal: bo
     return f'<div class="chart">{chart}<details><summary>counts</summary>{table}</details></div>'
 
 
+INDICATOR_TABLE_COLUMNS = {"month": "月份", "region": "地区", "action_line": "行动方向", "indicator_key": "指标",
+                           "name": "原文名称", "text": "原文数值", "normalized": "数值", "unit": "单位"}
+
+
+def _indicator_table_html(table: pd.DataFrame) -> str:
+    """Every indicator, by month: pandas escapes each cell."""
+    if table.empty:
+        return "<p>No indicators.</p>"
+    shown = table.assign(action_line=table["action_line"].map(lambda l: LABEL_NAMES.get(l, l), na_action="ignore"))
+    shown = shown.sort_values(["month", "region", "indicator_key"], na_position="first")[list(INDICATOR_TABLE_COLUMNS)]
+    shown = shown.rename(columns=INDICATOR_TABLE_COLUMNS)
+    return shown.to_html(index=False, border=0, classes="indicators", na_rep="", float_format=lambda v: f"{v:,.6g}")
+
+
 def build_report(bulletins: Source, path: str | Path, rule_files: Iterable[str | Path] = ()) -> Path:
     """Write the HTML report for tagged bulletins and/or `edunlp tag` JSONL files to `path`,
     atomically. `rule_files` are extra indicator grouping rules (see `edunlp.analysis`)."""
@@ -265,19 +301,28 @@ def build_report(bulletins: Source, path: str | Path, rule_files: Iterable[str |
     groups = [list(group) for _, group in itertools.groupby(rows, key=lambda row: (row.get("source"), row.get("doc_id")))]
     months = sorted({row["month"] for row in rows if row.get("month")})
     span = f"{months[0]} – {months[-1]}" if months else "months unknown"
+    contents = "".join(f'<li><a href="#bulletin-{n}">{html.escape(_bulletin_title(group))}</a></li>'
+                       for n, group in enumerate(groups))
     page = f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>edunlp report</title><style>{CSS}</style></head>
 <body>
 <h1>edunlp report</h1>
 <p>{len(groups)} bulletins, {len(rows)} paragraphs, {len(table)} indicators; {html.escape(span)}.</p>
-<h2>Action lines</h2>
+<nav class="toc"><h2>Contents</h2><ul>
+<li><a href="#action-lines">Action lines</a></li><li><a href="#main-indicators">Main indicators</a></li>
+<li><a href="#indicator-table">All indicators</a></li><li><a href="#bulletins">Bulletins</a><ol>{contents}</ol></li>
+</ul></nav>
+<h2 id="action-lines">Action lines</h2>
 <div class="charts">
 {_counts_html(label_counts(rows, "month"), "Labels by month", "mix-month", horizontal=False)}
 {_counts_html(label_counts(rows, "region"), "Labels by region", "mix-region", horizontal=True)}
 </div>
-<h2>Main indicators (national, last value per month)</h2>
+<h2 id="main-indicators">Main indicators (national, last value per month)</h2>
 {'<div class="charts">' + "".join(charts) + "</div>" if charts else "<p>No national indicator is reported in two months or more.</p>"}
-{"".join(_bulletin_html(group) for group in groups)}
+<h2 id="indicator-table">All indicators</h2>
+<details><summary>{len(table)} indicators by month</summary>{_indicator_table_html(table)}</details>
+<h2 id="bulletins">Bulletins</h2>
+{"".join(_bulletin_html(group, f"bulletin-{n}") for n, group in enumerate(groups))}
 </body></html>
 """
     return write_atomically(path, lambda temp: Path(temp).write_text(page, encoding="utf-8"))

@@ -6,23 +6,27 @@ Batches are built from length-sorted chunks under a token budget (dynamic paddin
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
+from transformers.utils import logging as hf_logging
 
 from .corpus import Example
-from .errors import InputError
 from .lexical import LexicalLabeller
 from .model import (
     Chunk, Features, JointModel, allowed_transitions, bio_tags, chunk_paragraph, collate, decode_tags, featurize,
     joint_config, viterbi,
 )
+from .models import ModelError
 from .normalize import clean, fold
-from .segment import split_sentences
+from .segmentation import split_sentences
 
 DEFAULT_MAX_LENGTH = 256
 
@@ -43,6 +47,19 @@ class ParagraphOutput:
     label_scores: np.ndarray
     sentence_scores: list[np.ndarray]
     entities: list[tuple[int, int, str, float]]
+
+
+@contextlib.contextmanager
+def _quiet_progress_bar() -> Iterator[None]:
+    """transformers' weight-loading bar only on a terminal: in a log or a pipe it is noise."""
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    if was_enabled and not sys.stderr.isatty():
+        hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            hf_logging.enable_progress_bar()
 
 
 class Tagger:
@@ -73,17 +90,19 @@ class Tagger:
         """Load a model directory written by `save_pretrained` (safetensors only, no hub)."""
         path = Path(path)
         if not (path / "config.json").is_file() or not (path / "model.safetensors").is_file():
-            raise ValueError(f"{path}: not an edunlp model directory (needs config.json and model.safetensors)")
-        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
-        if "action_labels" not in config:
-            raise ValueError(f"{path}: config.json has no action_labels; is this a fine-tuned edunlp model?")
+            raise ModelError(f"{path}: not an edunlp model directory (needs config.json and model.safetensors)")
         try:
+            if "action_labels" not in json.loads((path / "config.json").read_text(encoding="utf-8")):
+                raise ModelError(f"{path}: config.json has no action_labels; is this a fine-tuned edunlp model?")
             config = joint_config(path)  # given to the tokenizer too, which would otherwise read it as an unknown type
-            model = JointModel.from_pretrained(path, config=config, local_files_only=True, use_safetensors=True)
+            with _quiet_progress_bar():
+                model = JointModel.from_pretrained(path, config=config, local_files_only=True, use_safetensors=True)
             tokenizer = AutoTokenizer.from_pretrained(path, config=config, local_files_only=True)
             lexical = LexicalLabeller.load(path)
+        except ModelError:
+            raise
         except Exception as error:  # a corrupt or cut-off file: say which model, not just what broke
-            raise InputError(path, f"cannot load the model ({type(error).__name__}: {error})") from error
+            raise ModelError(f"{path}: cannot load the model ({type(error).__name__}: {error})") from error
         if quantize:
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         tagger = cls(model, tokenizer)

@@ -151,7 +151,7 @@ def new_tagger(
     )
     if new_word_places:  # a no-op at first, so the encoder starts exactly as pretrained
         torch.nn.init.zeros_(model.word_places.weight)
-    tokenizer = AutoTokenizer.from_pretrained(base, config=config, local_files_only=True)
+    tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)  # a hub base may have vocab.txt only
     return Tagger(model, tokenizer)
 
 

@@ -146,3 +146,50 @@ def test_a_crafted_entity_label_never_becomes_markup() -> None:
            "entities": [{"start": 0, "end": 3, "label": "<img src=x onerror=alert(1)>"}]}
     page = report._paragraph_html(row)
     assert "<img" not in page and "onerror" not in page
+
+
+def test_contents_lead_to_every_part_and_bulletins_start_collapsed(page: str, bulletins: list[Bulletin]) -> None:
+    targets = re.findall(r'<nav class="toc">.*?</nav>', page, re.S)[0]
+    links = re.findall(r'href="#([^"]+)"', targets)
+    assert {"action-lines", "main-indicators", "indicator-table", "bulletins"} <= set(links)
+    ids = set(re.findall(r'\bid="([^"]+)"', page))
+    assert set(links) <= ids
+    assert page.count('<details class="bulletin"') == len(bulletins) == len([link for link in links if link.startswith("bulletin-")])
+    assert '<details class="bulletin" id="bulletin-0" open' not in page
+
+
+def test_indicator_table_has_every_indicator(page: str, bulletins: list[Bulletin]) -> None:
+    table = re.findall(r'<table[^>]*class="[^"]*indicators[^"]*".*?</table>', page, re.S)[0]
+    assert table.count("<tr") - 1 == sum(len(p.indicators) for b in bulletins for p in b.paragraphs)  # less the header
+    assert "<th>原文数值</th>" in table and "<td>5.2亿人</td>" in table and "数字教育资源" in table
+
+
+def test_untrusted_indicator_text_is_escaped_in_the_table(tmp_path: Path) -> None:
+    bulletin = archive()[0]
+    bulletin.paragraphs[1].indicators[0].name = "<script>alert(1)</script>"
+    page = build_report([bulletin], tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "<script" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_legends_name_labels_in_chinese_and_months_without_data_stay(monkeypatch: pytest.MonkeyPatch,
+                                                                     bulletins: list[Bulletin]) -> None:
+    rows = [row for bulletin in bulletins for row in bulletin.rows() if row["month"] != "2021-07"]
+    counts = label_counts(rows, "month")
+    assert list(counts.index) == ["2021-06", "2021-07", "2021-08", "2021-09"]
+    assert counts.loc["2021-07"].sum() == 0
+    legends = []
+    monkeypatch.setattr(report, "_svg", lambda figure, chart_id: legends.append(
+        [t.get_text() for t in figure.axes[0].get_legend().get_texts()]) or "")
+    report._stacked_bars(counts, "Labels by month", "m", horizontal=False)
+    assert "网络安全" in legends[0] and "数字教育资源" in legends[0] and "security" not in legends[0]
+
+
+def test_a_month_without_the_indicator_is_a_gap(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pandas as pd
+
+    values = pd.Series([120.0, 135.0], index=pd.PeriodIndex(["2021-01", "2021-03"], freq="M"), name="教学点")
+    lines = []
+    monkeypatch.setattr(report, "_svg", lambda figure, chart_id: lines.append(figure.axes[0].lines[0]) or "")
+    report._line_chart(values, "g")
+    assert list(lines[0].get_xdata()) == ["2021-01", "2021-02", "2021-03"]
+    assert pd.isna(lines[0].get_ydata()[1])

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from edunlp.indicators import fill_indicators
-from edunlp.segment import segment
+from edunlp.segmentation import segment
 
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seeds" / "000_523410fb27e494f1.txt"
 

@@ -9,7 +9,7 @@ import pytest
 
 import edunlp
 from edunlp.normalize import clean, fold
-from edunlp.segment import segment
+from edunlp.segmentation import segment
 
 from .bulletins import BULLETINS, EXPECTED
 
