@@ -81,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--max-minutes", type=float, help="stop after this many minutes (keeps the best epoch)")
     train.add_argument("--word-boundaries", action=argparse.BooleanOptionalAction, default=True,
                        help="give the model each character's place in its pkuseg word (default: on)")
+    train.add_argument("--resume", action="store_true",
+                       help="continue an interrupted run of the same command from its last finished epoch")
     train.add_argument("--lexical", action=argparse.BooleanOptionalAction, default=True,
                        help="mix a character n-gram labeller into the label scores, weight tuned on dev (default: on)")
 
@@ -289,7 +291,7 @@ def _train(args: argparse.Namespace) -> int:
     test = _read_labelled(args.test) if args.test else []
     command = shlex.join(["edunlp", *args.argv])
     summary = fit(train, dev, args.base or DEFAULT_ENCODER, args.out, config, test=test, command=command,
-                  data=args.data, dev_data=args.dev)
+                  data=args.data, dev_data=args.dev, resume=args.resume)
     print(json.dumps({k: v for k, v in summary.items() if k != "history"}, ensure_ascii=False, indent=2))
     print(f"edunlp: model and its card → {args.out}", file=sys.stderr)
     return OK

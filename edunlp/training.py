@@ -23,6 +23,7 @@ import numpy as np
 import torch
 from datasets import Dataset
 from huggingface_hub import ModelCard, ModelCardData
+from safetensors.torch import load_file, save_file
 from tqdm.auto import tqdm
 from transformers import AutoTokenizer, get_linear_schedule_with_warmup
 
@@ -166,10 +167,15 @@ def fit(
     progress: bool = True,
     data: list[str] | None = None,
     dev_data: list[str] | None = None,
+    resume: bool = False,
 ) -> dict:
     """Fine-tune from `base` on `train`, stop early on `dev`, tune thresholds, evaluate on `dev`
     (and `test`) beside the keyword and TF-IDF baselines, and write the model directory `out`
     with its card. `data` names the training files, so `edunlp evaluate` can refit the baselines.
+
+    After every epoch the whole training state is saved beside `out` (`.OUT.last`); `resume`
+    continues an interrupted run from it, with the same data order and random state, so the
+    result is the one an uninterrupted run would have given.
 
     Returns the training summary (epochs run, best dev score, time, thresholds, figures).
     """
@@ -192,14 +198,27 @@ def fit(
     scheduler = None
     best_score, best_state, best_epoch, stale = -float("inf"), None, 0, 0
     checkpoint = Path(out).resolve().with_name(f".{Path(out).name}.best")
+    last = Path(out).resolve().with_name(f".{Path(out).name}.last")
     started = time.monotonic()
-    history = []
-    for epoch in range(1, config.epochs + 1):
+    history: list[dict] = []
+    done = {}
+    if resume and (last / "state.json").is_file():
+        done = _load_state(last, model, optimizer, rng)
+        history, best_score, best_epoch, stale = done["history"], done["best_score"], done["best_epoch"], done["stale"]
+        best_state = {k: v.clone() for k, v in load_file(checkpoint / "model.safetensors").items()}
+        started -= done["minutes"] * 60
+        if progress:
+            print(f"resuming after epoch {len(history)} from {last}", file=sys.stderr)
+    for epoch in range(len(history) + 1, config.epochs + 1):
         dataset = _training_records(tagger, train, config, rng)
         batches = length_batches([len(ids) for ids in dataset["input_ids"]], config.batch_size, rng)
         if scheduler is None:
             total = len(batches) * config.epochs
             scheduler = get_linear_schedule_with_warmup(optimizer, int(total * config.warmup), total)
+            if done:  # where the schedule was, and the rates it had set (its constructor reset them)
+                scheduler.load_state_dict(done["scheduler"])
+                for group, rate in zip(optimizer.param_groups, scheduler.get_last_lr()):
+                    group["lr"] = rate
         model.train()
         bar = tqdm(batches, desc=f"epoch {epoch}", disable=not progress)
         for indices in bar:
@@ -224,6 +243,9 @@ def fit(
             tagger.save_pretrained(checkpoint)  # the best weights survive a crash in what follows
         else:
             stale += 1
+        _save_state(last, model, optimizer, scheduler, rng, {
+            "history": history, "best_score": best_score, "best_epoch": best_epoch, "stale": stale,
+            "minutes": (time.monotonic() - started) / 60})
         out_of_time = config.max_minutes and (time.monotonic() - started) / 60 > config.max_minutes
         if stale >= config.patience or out_of_time:
             break
@@ -244,7 +266,45 @@ def fit(
     }
     summary = finish(tagger, train, dev, test or [], summary, out, lexical=config.lexical)
     shutil.rmtree(checkpoint, ignore_errors=True)
+    shutil.rmtree(last, ignore_errors=True)
     return summary
+
+
+def _save_state(folder: Path, model: JointModel, optimizer: torch.optim.Optimizer, scheduler, rng: random.Random,
+                progress: dict) -> None:
+    """The state of training after an epoch, as safetensors and JSON (nothing to unpickle):
+    weights, the optimizer's moments, the schedule, the random states and the history."""
+    optimizer_state = optimizer.state_dict()
+    tensors = {f"model.{k}": v.detach().contiguous() for k, v in model.state_dict().items()}
+    for index, values in optimizer_state["state"].items():
+        tensors.update({f"optimizer.{index}.{name}": value.detach().contiguous() for name, value in values.items()})
+    tensors["torch_rng"] = torch.get_rng_state()
+    record = {**progress, "scheduler": scheduler.state_dict(), "param_groups": optimizer_state["param_groups"],
+              "python_rng": rng.getstate()}
+    new = folder.with_name(folder.name + ".tmp")
+    shutil.rmtree(new, ignore_errors=True)
+    new.mkdir(parents=True)
+    save_file(tensors, new / "state.safetensors")
+    (new / "state.json").write_text(json.dumps(record), encoding="utf-8")
+    shutil.rmtree(folder, ignore_errors=True)
+    os.replace(new, folder)
+
+
+def _load_state(folder: Path, model: JointModel, optimizer: torch.optim.Optimizer, rng: random.Random) -> dict:
+    """Restore what `_save_state` wrote into `model`, `optimizer` and `rng`; the rest is returned."""
+    record = json.loads((folder / "state.json").read_text(encoding="utf-8"))
+    tensors = load_file(folder / "state.safetensors")
+    model.load_state_dict({k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")})
+    state: dict[int, dict[str, torch.Tensor]] = {}
+    for key, value in tensors.items():
+        if key.startswith("optimizer."):
+            _, index, name = key.split(".", 2)
+            state.setdefault(int(index), {})[name] = value
+    optimizer.load_state_dict({"state": state, "param_groups": record["param_groups"]})
+    torch.set_rng_state(tensors["torch_rng"])
+    version, internal, gauss = record["python_rng"]
+    rng.setstate((version, tuple(internal), gauss))
+    return record
 
 
 def finish(tagger: Tagger, train: list[Example], dev: list[Example], test: list[Example], summary: dict,

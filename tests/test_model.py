@@ -196,3 +196,41 @@ def test_viterbi_never_starts_a_span_with_i_and_keeps_spans_whole() -> None:
     paths = viterbi(np.stack([np.log(probs), first]), np.array([4, 1]), allowed_transitions(tags), starts)
     assert [tags[t] for t in paths[0]] == ["B-ORG", "I-ORG", "I-ORG", "I-ORG"]
     assert len(paths[1]) == 1 and not tags[paths[1][0]].startswith("I-")
+
+
+def test_an_interrupted_training_resumes_to_the_weights_of_an_uninterrupted_one(
+    tmp_path: Path, tiny_base: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safetensors.torch import load_file
+
+    from edunlp import training
+    from edunlp.training import TrainConfig, fit
+
+    examples = [Example(text, labels, entities, month="2021-01", origin="generated") for text, labels, entities in SENTENCES]
+    config = TrainConfig(epochs=3, patience=9, lexical=False, batch_size=4)  # several batches: their order matters
+    real_evaluate = training.evaluate
+
+    def scored(scores):  # each epoch beats the last, so the model written is the last epoch's
+        def evaluate(tagger, dev, **given):
+            if given:  # the final figures, not an epoch's
+                return real_evaluate(tagger, dev, **given)
+            score = next(scores)
+            if score is None:
+                raise KeyboardInterrupt  # Ctrl-C during an epoch's evaluation
+            return {**real_evaluate(tagger, dev), "score": score}
+        return evaluate
+
+    monkeypatch.setattr(training, "evaluate", scored(iter([1.0, 2.0, 3.0])))
+    whole = fit(examples * 6, examples, tiny_base, tmp_path / "whole", config, progress=False)
+    monkeypatch.setattr(training, "evaluate", scored(iter([1.0, None])))
+    with pytest.raises(KeyboardInterrupt):
+        fit(examples * 6, examples, tiny_base, tmp_path / "cut", config, progress=False)
+    assert (tmp_path / ".cut.last" / "state.safetensors").is_file() and not (tmp_path / "cut").exists()
+    monkeypatch.setattr(training, "evaluate", scored(iter([2.0, 3.0])))  # epoch 1 is not done again
+    resumed = fit(examples * 6, examples, tiny_base, tmp_path / "cut", config, progress=False, resume=True)
+
+    assert resumed["history"] == whole["history"] and resumed["best_epoch"] == 3
+    assert not (tmp_path / ".cut.last").exists()  # cleaned up once the model is written
+    expected, got = load_file(tmp_path / "whole" / "model.safetensors"), load_file(tmp_path / "cut" / "model.safetensors")
+    assert expected.keys() == got.keys()
+    assert all(torch.equal(expected[k], got[k]) for k in expected)  # the same arithmetic, bit for bit
