@@ -6,9 +6,9 @@
         print(paragraph.section, paragraph.head, paragraph.region, paragraph.text[:20])
     table = edunlp.to_frame(edunlp.load().pipe(texts), what="indicators")   # a pandas DataFrame
 
-Every public name here is a function or class, never a module of the same name (the modules are
-edunlp.indicators, edunlp.segmentation, …), so `edunlp.segment(text)` and `import edunlp.indicators`
-both do what they say.
+Every public name here is a function or class, never a module of the same name (the subpackages are
+edunlp.reading, edunlp.segmentation, edunlp.indicators, …), so `edunlp.segment(text)` and
+`import edunlp.indicators` both do what they say. The README's "Code layout" section maps the subpackages.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from pathlib import Path
 
 from .document import Bulletin, Entity, Indicator, Label, Paragraph, Quantity, Section, Sentence
 from .errors import InputError
-from .indicators import extract_indicators, fill_indicators
-from .normalize import fold
-from .quantities import parse_quantity
-from .reading import read
-from .segmentation import segment
+from .indicators.extract import extract_indicators, fill_indicators
+from .indicators.quantities import parse_quantity
+from .reading.files import read
+from .reading.normalize import fold
+from .segmentation.paragraphs import segment
 
 __all__ = [
     "Bulletin", "Entity", "Indicator", "InputError", "Label", "Paragraph", "Pipeline", "Quantity", "Section",
@@ -31,7 +31,7 @@ __all__ = [
 __version__ = "0.1.0"
 
 # The model and the word segmenter pull in torch, transformers and spaCy: import them on first use.
-_LAZY = {"load": "pipeline", "Pipeline": "pipeline", "to_frame": "analysis", "tokenize": "words"}
+_LAZY = {"load": "pipeline", "Pipeline": "pipeline", "to_frame": "analysis.frames", "tokenize": "segmentation.words"}
 
 
 def __getattr__(name: str):

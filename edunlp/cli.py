@@ -27,13 +27,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from . import __version__
-from .annotation import TOOLS
-from .batch import FORMATS, Summary, run
-from .corpus import CorpusError
+from .batch.jobs import FORMATS, Summary, run
+from .corpus.annotation import TOOLS
+from .corpus.examples import CorpusError
 from .errors import InputError, OutputLockedError
-from .inputs import expand_inputs
 from .models import ModelError
-from .reading import MAX_BYTES
+from .reading.files import MAX_BYTES
+from .reading.inputs import expand_inputs
 
 OK, PARTIAL, USAGE, CRASH = 0, 1, 2, 3
 EXIT_STATUSES = """exit status: 0 all done; 1 some inputs failed (see stderr and OUT.errors.jsonl), the rest
@@ -197,7 +197,7 @@ def _tag(args: argparse.Namespace) -> int:
 
 
 def _tag_on_ray(args: argparse.Namespace) -> int:
-    from .distributed import RayMissing, tag
+    from .batch.distributed import RayMissing, tag
 
     with _output(args.output, _rows_name(args)) as output:
         try:
@@ -228,7 +228,7 @@ def _tagged_sources(args: argparse.Namespace, output: Path) -> tuple[list[Path],
 
 
 def _indicators(args: argparse.Namespace) -> int:
-    from .analysis import to_frame
+    from .analysis.frames import to_frame
     from .output import write_table
 
     fmt = None if args.format == "jsonl" else args.format
@@ -241,7 +241,7 @@ def _indicators(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .report import build_report
+    from .analysis.report import build_report
 
     with _output(args.output, "report.html") as output:
         sources, status = _tagged_sources(args, output)
@@ -251,8 +251,8 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from .analysis import paragraph_rows
-    from .annotation import export_lines, label_studio_config
+    from .analysis.frames import paragraph_rows
+    from .corpus.annotation import export_lines, label_studio_config
     from .output import write_atomically
 
     suffix = ".json" if args.to == "label-studio" else ".jsonl"
@@ -270,7 +270,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _read_labelled(paths: list[str]) -> list:
-    from .corpus import read_examples
+    from .corpus.examples import read_examples
 
     files, missing = expand_inputs(paths, extra_suffixes={".jsonl", ".json"}) if paths else ([], [])
     if missing:
@@ -279,8 +279,8 @@ def _read_labelled(paths: list[str]) -> list:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from .encoder import DEFAULT_ENCODER
-    from .training import TrainConfig, fit, split_dev
+    from .tagging.encoder import DEFAULT_ENCODER
+    from .training.fit import TrainConfig, fit, split_dev
 
     examples = _read_labelled(args.data)
     train, dev = (examples, _read_labelled(args.dev)) if args.dev else split_dev(examples, seed=args.seed)
@@ -298,12 +298,12 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from .evaluation import (KeywordBaseline, TfidfBaseline, compare_labellers, evaluate, format_comparison,
+    from .training.evaluation import (KeywordBaseline, TfidfBaseline, compare_labellers, evaluate, format_comparison,
                              format_indicator_reports, format_report, indicator_gold_report, indicator_paths,
                              label_scores)
     from .pipeline import DEFAULT_MODEL
-    from .tagger import Tagger
-    from .training import split_dev
+    from .tagging.tagger import Tagger
+    from .training.fit import split_dev
 
     model_dir = Path(args.model or DEFAULT_MODEL)
     tagger = Tagger.from_pretrained(model_dir)

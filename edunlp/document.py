@@ -186,9 +186,9 @@ class Bulletin:
         return [{**head, **p.to_dict()} for p in self.paragraphs]
 
     def to_spacy(self, vocab: Any = None) -> Any:
-        """This bulletin as a spaCy `Doc` (edunlp.spacy_component.to_spacy): words, entities,
+        """This bulletin as a spaCy `Doc` (edunlp.analysis.spacy_component.to_spacy): words, entities,
         paragraph and sentence spans with their labels and scores, `cats`, for displaCy."""
-        from .spacy_component import to_spacy
+        from .analysis.spacy_component import to_spacy
 
         return to_spacy(self, vocab)
 

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from .document import Bulletin, Entity, Indicator, Label, Paragraph, by_sentence
-from .indicators import combine_indicators, extract_indicators, fill_indicators, shift_indicator
-from .linking import link_indicators
+from .indicators.extract import combine_indicators, extract_indicators, fill_indicators, shift_indicator
+from .indicators.linking import link_indicators
 from .models import find_model, require
-from .segmentation import segment
-from .tagger import ParagraphInput, Tagger
+from .segmentation.paragraphs import segment
+from .tagging.tagger import ParagraphInput, Tagger
 
 DEFAULT_MODEL = find_model("edunlp-zh-mini", "config.json")
 Stage = Callable[[list[Bulletin]], None]
@@ -53,7 +53,7 @@ class TaggerStage:
 
 def indicator_stage(bulletins: list[Bulletin]) -> None:
     """Indicators read by the rules, confirmed and named by the model's QUANTITY/INDICATOR
-    entities where they agree (edunlp.indicators.combine_indicators): one path for `tag`."""
+    entities where they agree (edunlp.indicators.extract.combine_indicators): one path for `tag`."""
     for bulletin in bulletins:
         model = {id(p): paragraph_model_indicators(p) for p in bulletin.paragraphs}
         fill_indicators(bulletin, add_entities=False)

@@ -32,11 +32,11 @@ from transformers.modeling_outputs import SequenceClassifierOutput, TokenClassif
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from edunlp.corpus import read_examples  # noqa: E402
-from edunlp.model import JointModel, bio_tags, decode_tags, word_places  # noqa: E402
-from edunlp.normalize import fold  # noqa: E402
+from edunlp.corpus.examples import read_examples  # noqa: E402
+from edunlp.tagging.model import JointModel, bio_tags, decode_tags, word_places  # noqa: E402
+from edunlp.reading.normalize import fold  # noqa: E402
 from edunlp.pipeline import DEFAULT_MODEL  # noqa: E402
-from edunlp.tagger import ParagraphInput, Tagger  # noqa: E402
+from edunlp.tagging.tagger import ParagraphInput, Tagger  # noqa: E402
 
 
 AGREEMENT = 0.95  # share of paragraphs with the same top label, and with exactly the same entities

@@ -34,8 +34,10 @@ import ray  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from edunlp import batch, distributed  # noqa: E402
-from edunlp.inputs import expand_inputs  # noqa: E402
+from edunlp.batch import jobs as batch
+
+from edunlp.batch import distributed  # noqa: E402
+from edunlp.reading.inputs import expand_inputs  # noqa: E402
 from edunlp.pipeline import load  # noqa: E402
 
 

@@ -25,8 +25,8 @@ from pathlib import Path
 import time
 
 from edunlp import read, segment
-from edunlp.indicators import extract_indicators, fill_indicators
-from edunlp.reading import read_jsonl
+from edunlp.indicators.extract import extract_indicators, fill_indicators
+from edunlp.reading.files import read_jsonl
 
 DEFAULT_GOLD = Path(__file__).resolve().parents[1] / "corpora" / "indicators_gold.jsonl"
 

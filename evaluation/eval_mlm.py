@@ -38,7 +38,7 @@ from pretrain_mlm import (  # noqa: E402  (a script directory, not a package)
     split_held_out,
 )
 
-from edunlp.encoder import DEFAULT_ENCODER, load_encoder  # noqa: E402
+from edunlp.tagging.encoder import DEFAULT_ENCODER, load_encoder  # noqa: E402
 
 # One-[MASK] probes with the character a reader would put there: ordinary Chinese, then
 # bulletin-style text. Written for this project; each blank has one clear answer.

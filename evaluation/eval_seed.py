@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import edunlp  # noqa: E402
-from edunlp.structure import HEAD_LABELS  # noqa: E402
+from edunlp.segmentation.structure import HEAD_LABELS  # noqa: E402
 
 SEED = ROOT.parent / "shared" / "seeds"
 

@@ -6,9 +6,9 @@ system segments the unspaced sentence; a predicted word counts as correct when i
 matches a gold word exactly. Systems:
 
 * pkuseg model alone: the shipped weights, no user dictionary, no post-processing;
-* edunlp.words.tokenize: what the library does (model + user dictionary, inside spaCy);
+* edunlp.segmentation.words.tokenize: what the library does (model + user dictionary, inside spaCy);
 * + pkuseg post-processing: the same with pkuseg's default-dictionary merging left on, which
-  edunlp.words switches off;
+  edunlp.segmentation.words switches off;
 * uncompacted model: the float64 model before `compact`, if training left it in build/;
   also counts the held-out sentences the two segment differently;
 * jieba (default dictionary, HMM on).
@@ -64,13 +64,13 @@ def systems(raw_dir: Path) -> dict[str, Segmenter]:
     import jieba
     import spacy_pkuseg
 
-    from edunlp import words
+    from edunlp.segmentation import words
 
     jieba.setLogLevel(60)
     model = str(words.MODEL_DIR)
     found = {
         "pkuseg model alone": spacy_pkuseg.pkuseg(model, user_dict=None).cut,
-        "edunlp.words.tokenize": words.tokenize,
+        "edunlp.segmentation.words.tokenize": words.tokenize,
         "+ pkuseg post-processing": spacy_pkuseg.pkuseg(model, user_dict=str(words.USER_DICT)).cut,
     }
     if (raw_dir / "weights.npz").is_file():

@@ -19,7 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from edunlp import batch, read  # noqa: E402
+from edunlp import read
+
+from edunlp.batch import jobs as batch  # noqa: E402
 from edunlp.pipeline import load, rules  # noqa: E402
 
 

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from edunlp.pipeline import load, rules  # noqa: E402
-from edunlp.reading import read_bytes  # noqa: E402
+from edunlp.reading.files import read_bytes  # noqa: E402
 
 SENTENCE = "北京市教委组织开展网络安全检查，发现漏洞215个，已全部通报相关单位，培训教师3000余人次。"
 

@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from edunlp import segment  # noqa: E402
-from edunlp.indicators import fill_indicators  # noqa: E402
-from edunlp.report import build_report  # noqa: E402
+from edunlp.indicators.extract import fill_indicators  # noqa: E402
+from edunlp.analysis.report import build_report  # noqa: E402
 from tests.bulletins import BULLETINS  # noqa: E402
 from tests.test_analysis import archive  # noqa: E402
 

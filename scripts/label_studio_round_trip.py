@@ -5,7 +5,7 @@
 Makes a project with the labelling interface `edunlp export` wrote beside TASKS.json
 (TASKS.label_config.xml), imports the tasks with their predictions, accepts every prediction as
 a reviewer would (one annotation per task, its result the prediction's), then downloads the
-project as JSON and JSON-MIN into OUT_DIR and reads both back with edunlp.corpus.read_examples.
+project as JSON and JSON-MIN into OUT_DIR and reads both back with edunlp.corpus.examples.read_examples.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from edunlp.corpus import read_examples  # noqa: E402
+from edunlp.corpus.examples import read_examples  # noqa: E402
 
 
 def main() -> int:

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from edunlp import Bulletin, Entity, InputError, Label, segment
-from edunlp.analysis import COLUMNS, fallback_key, indicator_key, indicators, load_rules, read_rules, series
-from edunlp.indicators import fill_indicators
+from edunlp.analysis.frames import COLUMNS, fallback_key, indicator_key, indicators, load_rules, read_rules, series
+from edunlp.indicators.extract import fill_indicators
 from edunlp.output import write_table
 
 ARCHIVE = {

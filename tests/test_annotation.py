@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from edunlp.annotation import ENTITY_CONTROL, LABEL_CONTROL, SENTENCE_CONTROL, export_lines, label_studio_config
+from edunlp.corpus.annotation import ENTITY_CONTROL, LABEL_CONTROL, SENTENCE_CONTROL, export_lines, label_studio_config
 from edunlp.cli import main
-from edunlp.corpus import ENTITY_TYPES, LABELS, CorpusError, Example, read_examples
+from edunlp.corpus.examples import ENTITY_TYPES, LABELS, CorpusError, Example, read_examples
 from edunlp.output import write_jsonl
 
 from .test_analysis import archive

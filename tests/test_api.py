@@ -33,7 +33,7 @@ def test_no_module_hides_a_public_name() -> None:
     modules = {module.name for module in pkgutil.iter_modules(edunlp.__path__)}
     assert {"indicators", "segmentation", "analysis"} <= modules
     assert not modules & set(edunlp.__all__)
-    assert edunlp.to_frame.__module__ == "edunlp.analysis"
+    assert edunlp.to_frame.__module__ == "edunlp.analysis.frames"
 
 
 def test_paragraph_frame_is_typed_and_keeps_lists(bulletins: list[Bulletin]) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from edunlp import batch
+from edunlp.batch import jobs as batch
 from edunlp.cli import main
 
 from .bulletins import BULLETINS

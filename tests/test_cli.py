@@ -104,7 +104,7 @@ def test_the_exit_statuses_are_in_the_help(capsys) -> None:
 
 
 def test_weight_loading_bar_only_on_a_terminal(monkeypatch) -> None:
-    from edunlp.tagger import _quiet_progress_bar
+    from edunlp.tagging.tagger import _quiet_progress_bar
 
     hf_logging.enable_progress_bar()
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)

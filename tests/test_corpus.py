@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from edunlp.corpus import ENTITY_TYPES, LABELS, CorpusError, Example, read_examples, write_examples
+from edunlp.corpus.examples import ENTITY_TYPES, LABELS, CorpusError, Example, read_examples, write_examples
 
 CORPORA = Path(__file__).resolve().parents[1] / "corpora"
 SPLITS = ("train", "dev", "test")

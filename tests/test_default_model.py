@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import edunlp
-from edunlp.corpus import read_examples, write_examples
+from edunlp.corpus.examples import read_examples, write_examples
 from edunlp.pipeline import DEFAULT_MODEL
 
 ROOT = Path(__file__).resolve().parents[1]

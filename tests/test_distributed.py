@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from edunlp import batch
+from edunlp.batch import jobs as batch
 from edunlp.cli import main
 
 SAMPLES = Path(__file__).resolve().parents[1] / "corpora" / "samples"
@@ -80,7 +80,7 @@ def test_ray_engine_gives_the_local_rows_and_errors(tmp_path: Path, archive: Pat
 @needs_ray
 def test_rerun_after_ctrl_c_skips_what_was_written_and_repeats_nothing(tmp_path: Path, archive: Path, local, ray_instance,
                                                                         monkeypatch) -> None:
-    from edunlp import distributed
+    from edunlp.batch import distributed
 
     out = tmp_path / "rows.jsonl"
     written = []

@@ -20,7 +20,7 @@ import torch
 from safetensors import safe_open
 from transformers import AutoModelForMaskedLM, AutoTokenizer
 
-from edunlp.encoder import DEFAULT_ENCODER, load_encoder
+from edunlp.tagging.encoder import DEFAULT_ENCODER, load_encoder
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "training"))
@@ -186,7 +186,7 @@ def test_a_hub_style_chinese_checkpoint_loads_and_fine_tunes(tmp_path):
     load_encoder and becomes the encoder of a fine-tuned edunlp model."""
     from transformers import BertConfig, BertForMaskedLM
 
-    from edunlp.training import new_tagger
+    from edunlp.training.fit import new_tagger
 
     directory = tmp_path / "rbt3-like"
     directory.mkdir()
@@ -205,7 +205,7 @@ def test_a_hub_style_chinese_checkpoint_loads_and_fine_tunes(tmp_path):
 
     tagger = new_tagger(directory, ["resources", "security"], ["QUANTITY"], max_length=64)
     assert torch.equal(tagger.model.bert.embeddings.word_embeddings.weight, model.bert.embeddings.word_embeddings.weight)
-    from edunlp.tagger import ParagraphInput
+    from edunlp.tagging.tagger import ParagraphInput
 
     [output] = tagger.predict([ParagraphInput("发现漏洞12个。国家中小学智慧教育平台本月访问量达到2亿次。", [(0, 8), (8, 29)])])
     assert output.label_scores.shape == (2,) and len(output.sentence_scores) == 2

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from edunlp.corpus import LABELS, Example
+from edunlp.corpus.examples import LABELS, Example
 from edunlp.document import Indicator
-from edunlp.evaluation import (
+from edunlp.training.evaluation import (
     KeywordBaseline,
     TfidfBaseline,
     breakdown,
@@ -16,8 +16,8 @@ from edunlp.evaluation import (
     indicator_gold_report,
     label_report,
 )
-from edunlp.indicators import combine_indicators
-from edunlp.tagger import decide
+from edunlp.indicators.extract import combine_indicators
+from edunlp.tagging.tagger import decide
 
 LABEL_LIST = list(LABELS)
 

@@ -1,4 +1,4 @@
-"""The shipped model through Hugging Face's front door (edunlp.hf) and its card's metadata."""
+"""The shipped model through Hugging Face's front door (edunlp.tagging.hf) and its card's metadata."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from huggingface_hub import ModelCard
 from safetensors.torch import load_file
 from transformers import AutoModel, AutoModelForTokenClassification, AutoTokenizer, pipeline
 
-import edunlp.hf  # noqa: F401  (registers model_type "edunlp")
-from edunlp.model import EdunlpConfig, JointModel, chunk_paragraph, collate, featurize, joint_config
-from edunlp.training import front_matter
+import edunlp.tagging.hf  # noqa: F401  (registers model_type "edunlp")
+from edunlp.tagging.model import EdunlpConfig, JointModel, chunk_paragraph, collate, featurize, joint_config
+from edunlp.training.fit import front_matter
 
 MODEL = Path(__file__).resolve().parents[1] / "models" / "edunlp-zh-mini"
 
@@ -55,7 +55,7 @@ def test_without_edunlp_hf_transformers_refuses_rather_than_loading_a_bare_bert(
 
 
 def test_shipped_config_and_card_front_matter_are_what_the_code_writes() -> None:
-    """config.json and the card's metadata come from edunlp.training (training/write_metadata.py)."""
+    """config.json and the card's metadata come from edunlp.training.fit (training/write_metadata.py)."""
     written = json.loads(joint_config(MODEL).to_json_string())
     assert json.loads((MODEL / "config.json").read_text(encoding="utf-8")) == written
     assert written["model_type"] == "edunlp"

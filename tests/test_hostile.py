@@ -19,13 +19,13 @@ import pytest
 from filelock import FileLock
 
 import edunlp
-from edunlp import batch
+from edunlp.batch import jobs as batch
 from edunlp.cli import main
 from edunlp.errors import InputError, OutputLockedError, shown
-from edunlp.inputs import expand_inputs
-from edunlp.linking import link_indicators
+from edunlp.reading.inputs import expand_inputs
+from edunlp.indicators.linking import link_indicators
 from edunlp.pipeline import rules
-from edunlp.reading import read_bytes, read_member
+from edunlp.reading.files import read_bytes, read_member
 
 from .bulletins import BULLETINS
 
@@ -249,7 +249,7 @@ def test_only_text_is_segmented(value: object) -> None:
 def test_a_corrupt_model_file_is_named(tmp_path: Path) -> None:
     from edunlp.models import ModelError
     from edunlp.pipeline import DEFAULT_MODEL
-    from edunlp.tagger import Tagger
+    from edunlp.tagging.tagger import Tagger
 
     model = tmp_path / "model"
     model.mkdir()
@@ -281,7 +281,7 @@ def test_workers_leave_with_a_killed_parent(tmp_path: Path) -> None:
     script = (
         "import os, sys, time\n"
         "from concurrent.futures import ProcessPoolExecutor\n"
-        "from edunlp.batch import _exit_with\n"
+        "from edunlp.batch.jobs import _exit_with\n"
         "pool = ProcessPoolExecutor(1, initializer=_exit_with, initargs=(os.getpid(),))\n"
         "print(pool.submit(os.getpid).result(), flush=True)\n"
         "os.kill(os.getpid(), 9)\n"

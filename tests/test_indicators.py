@@ -3,7 +3,7 @@
 import pytest
 
 from edunlp.document import Bulletin, Entity, Paragraph, Section, Sentence
-from edunlp.indicators import extract_indicators, fill_indicators, find_quantities
+from edunlp.indicators.extract import extract_indicators, fill_indicators, find_quantities
 
 
 def named(text, **options):

@@ -11,9 +11,9 @@ import torch
 from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
 from transformers import BertConfig, BertForMaskedLM, PreTrainedTokenizerFast
 
-from edunlp.corpus import Example, write_examples
-from edunlp.linking import link_indicators
-from edunlp.model import WORD_PLACES, bio_tags, chunk_paragraph, decode_tags, encode_tags, featurize, word_places
+from edunlp.corpus.examples import Example, write_examples
+from edunlp.indicators.linking import link_indicators
+from edunlp.tagging.model import WORD_PLACES, bio_tags, chunk_paragraph, decode_tags, encode_tags, featurize, word_places
 
 SENTENCES = [
     ("国家中小学智慧教育平台本月访问量达到2亿次。", ["resources"], [(0, 11, "PLATFORM"), (13, 16, "INDICATOR"), (18, 21, "QUANTITY")]),
@@ -121,14 +121,14 @@ def test_train_then_tag_with_the_result(tmp_path: Path, tiny_base: Path) -> None
     assert nlp.stage_names == ["tagger", "indicators"]
     config = json.loads((out / "config.json").read_text(encoding="utf-8"))
     assert config["word_boundaries"] is True and nlp.stages[0][1].tagger.word_boundaries
-    assert config["model_type"] == "edunlp"  # what transformers' Auto classes know after `import edunlp.hf`
+    assert config["model_type"] == "edunlp"  # what transformers' Auto classes know after `import edunlp.tagging.hf`
     card = (out / "README.md").read_text(encoding="utf-8")
     assert card.startswith("---\nlanguage: zh\n") and "## Limitations" in card and "synthetic" in card
 
 
 def test_labels_only_examples_train_without_entity_loss_and_are_evaluated(tmp_path: Path, tiny_base: Path) -> None:
-    from edunlp.corpus import read_examples
-    from edunlp.training import TrainConfig, _batch, _training_records, fit, new_tagger
+    from edunlp.corpus.examples import read_examples
+    from edunlp.training.fit import TrainConfig, _batch, _training_records, fit, new_tagger
 
     tagged = [Example(text, labels, entities, month="2021-01", origin="generated") for text, labels, entities in SENTENCES]
     plain = [Example(text, labels, entities_annotated=False, origin="written", genre="news")
@@ -158,9 +158,9 @@ def test_labels_only_examples_train_without_entity_loss_and_are_evaluated(tmp_pa
 def test_the_lexical_half_round_trips_and_moves_the_scores(tmp_path: Path, tiny_base: Path) -> None:
     import numpy as np
 
-    from edunlp.lexical import LexicalLabeller
-    from edunlp.tagger import ParagraphInput, Tagger
-    from edunlp.training import new_tagger
+    from edunlp.tagging.lexical import LexicalLabeller
+    from edunlp.tagging.tagger import ParagraphInput, Tagger
+    from edunlp.training.fit import new_tagger
 
     labels = ["resources", "security", "policy", "campus", "other"]
     tagger = new_tagger(tiny_base, labels, ["QUANTITY"], 64)
@@ -181,7 +181,7 @@ def test_the_lexical_half_round_trips_and_moves_the_scores(tmp_path: Path, tiny_
 def test_viterbi_never_starts_a_span_with_i_and_keeps_spans_whole() -> None:
     import numpy as np
 
-    from edunlp.model import allowed_transitions, viterbi
+    from edunlp.tagging.model import allowed_transitions, viterbi
 
     tags = bio_tags(["ORG", "DOC"])
     # Per token, argmax alone would give B-ORG I-DOC I-ORG I-ORG: a span broken by a type switch.

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from edunlp import realtext
-from edunlp.corpus import CorpusError, read_examples
-from edunlp.noise import STEPS, add_noise
-from edunlp.normalize import clean, fold
+from edunlp.corpus import realtext
+from edunlp.corpus.examples import CorpusError, read_examples
+from edunlp.corpus.noise import STEPS, add_noise
+from edunlp.reading.normalize import clean, fold
 
 ROOT = Path(__file__).resolve().parent.parent
 needs_realtext = pytest.mark.skipif(realtext.realtext_dir() is None, reason="../shared/realtext is absent")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from edunlp import Bulletin, Entity, segment
-from edunlp import report
-from edunlp.report import ENTITY_COLOURS, build_report, chinese_number, cjk_font_family, label_counts
+from edunlp.analysis import report
+from edunlp.analysis.report import ENTITY_COLOURS, build_report, chinese_number, cjk_font_family, label_counts
 
 from .test_analysis import archive
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from edunlp.indicators import fill_indicators
-from edunlp.segmentation import segment
+from edunlp.indicators.extract import fill_indicators
+from edunlp.segmentation.paragraphs import segment
 
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seeds" / "000_523410fb27e494f1.txt"
 

@@ -8,8 +8,8 @@ import opencc
 import pytest
 
 import edunlp
-from edunlp.normalize import clean, fold
-from edunlp.segmentation import segment
+from edunlp.reading.normalize import clean, fold
+from edunlp.segmentation.paragraphs import segment
 
 from .bulletins import BULLETINS, EXPECTED
 
@@ -95,7 +95,7 @@ def test_section_title_variants(title: str) -> None:
 
 
 def test_all_regions_short_and_full_names() -> None:
-    from edunlp.structure import REGIONS
+    from edunlp.segmentation.structure import REGIONS
 
     lines = ["★各地工作动态"]
     for short, others in REGIONS.items():

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import spacy
 
-from edunlp import words
-from edunlp.normalize import fold
+from edunlp.segmentation import words
+from edunlp.reading.normalize import fold
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 

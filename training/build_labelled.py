@@ -8,12 +8,12 @@ each annotator (`labels/`) and the independent writers' paragraphs (`written/`).
 
 - `corpora/blind/dev.jsonl`, `corpora/blind/test.jsonl`: the blind sets (real paragraphs as
   references, written ones as text), labelled twice and settled, with indicator gold, split by
-  document; about a quarter carry a noise recipe (edunlp.noise).
+  document; about a quarter carry a noise recipe (edunlp.corpus.noise).
 - `corpora/blind/AGREEMENT.md`: agreement of the two annotations per label, before settling.
 - `corpora/real/train.jsonl`: real training paragraphs as references, with their labels.
 - `corpora/written/train.jsonl`: the training writers' paragraphs.
 
-Never writes real text: a real paragraph is stored as its reference (edunlp.realtext).
+Never writes real text: a real paragraph is stored as its reference (edunlp.corpus.realtext).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from edunlp.corpus import LABELS, Example
+from edunlp.corpus.examples import LABELS, Example
 from edunlp.output import write_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -106,7 +106,7 @@ def read_peoples_daily() -> list[list[str]]:
 def read_bulletin_paragraphs(corpora: Path = CORPORA) -> list[tuple[str, str]]:
     """(month, paragraph) for every distinct non-empty line of corpora/bulletins/*.txt|.html,
     read with edunlp.read (decoding, de-chroming); the month is the file stem."""
-    from edunlp.reading import read
+    from edunlp.reading.files import read
 
     seen: dict[str, str] = {}
     for path in sorted((corpora / "bulletins").glob("*")):
@@ -143,10 +143,10 @@ def read_field_terms() -> str:
 
 def word_segmenter() -> tuple[str, Callable[[str], list[str]]]:
     """edunlp's own pkuseg word segmenter when its model is trained, else jieba."""
-    from edunlp import words
+    from edunlp.segmentation import words
 
     if (words.MODEL_DIR / "weights.npz").is_file():
-        return "edunlp.words", words.tokenize
+        return "edunlp.segmentation.words", words.tokenize
     print(f"{words.MODEL_DIR}: no segmenter model, using jieba", file=sys.stderr)
     import jieba
 

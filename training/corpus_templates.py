@@ -14,7 +14,7 @@ from pathlib import Path
 
 import cn2an
 
-from edunlp.corpus import ENTITY_TYPES, LABELS
+from edunlp.corpus.examples import ENTITY_TYPES, LABELS
 
 SLOT = re.compile(r"\{([A-Z0-9_]+)(?::([^}:]+):([a-z]+))?\}|\[([^\]|]+)\|([A-Z]+)\]")
 ENTRY_PLACEHOLDER = re.compile(r"\{(FULL|SHORT|ADM|EDU|YEAR|NTH)\}")

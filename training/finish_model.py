@@ -5,7 +5,7 @@
         --dev corpora/blind/dev.jsonl corpora/labelled/dev.jsonl --test corpora/blind/test.jsonl
 
 Fits the lexical half of the label scores, chooses its weight and the thresholds on dev, scores
-dev and test beside the baselines and rewrites the card (`edunlp.training.finish`); the weights
+dev and test beside the baselines and rewrites the card (`edunlp.training.fit.finish`); the weights
 and the training history in `training.json` stay as they were. For weights trained before the
 lexical labeller existed, or to try other training files for it without retraining the BERT.
 """
@@ -18,9 +18,9 @@ import shlex
 import sys
 from pathlib import Path
 
-from edunlp.corpus import read_examples
-from edunlp.tagger import Tagger
-from edunlp.training import finish
+from edunlp.corpus.examples import read_examples
+from edunlp.tagging.tagger import Tagger
+from edunlp.training.fit import finish
 
 
 def main() -> None:

@@ -38,7 +38,7 @@ from corpus_templates import (  # noqa: E402
     load_templates,
 )
 
-from edunlp.corpus import ENTITY_TYPES, LABELS, Example, write_examples  # noqa: E402
+from edunlp.corpus.examples import ENTITY_TYPES, LABELS, Example, write_examples  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT / "corpora"

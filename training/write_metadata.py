@@ -4,7 +4,7 @@
 
 For a model made before edunlp wrote them this way (model_type "edunlp", card metadata): the
 config is read and written back as an `EdunlpConfig` and the card's front matter is written from
-its training.json (`edunlp.training.write_metadata`, the same code `edunlp train` uses). The
+its training.json (`edunlp.training.fit.write_metadata`, the same code `edunlp train` uses). The
 weights, the tokenizer and the card's text with its figures are left as they are.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from edunlp.training import write_metadata
+from edunlp.training.fit import write_metadata
 
 
 def main() -> None:

@@ -29,13 +29,13 @@ from typing import Any
 from filelock import FileLock, Timeout
 from tqdm.auto import tqdm
 
-from .analysis import paragraph_rows, paragraph_table
-from .document import Bulletin
-from .errors import InputError, OutputLockedError, shown, writable
-from .inputs import expand_inputs
-from .output import write_jsonl, write_table
-from .reading import MAX_BYTES, SUFFIXES, file_bytes, guess_suffix, read_bytes, read_member
-from .segmentation import segment
+from ..analysis.frames import paragraph_rows, paragraph_table
+from ..document import Bulletin
+from ..errors import InputError, OutputLockedError, shown, writable
+from ..output import write_jsonl, write_table
+from ..reading.files import MAX_BYTES, SUFFIXES, file_bytes, guess_suffix, read_bytes, read_member
+from ..reading.inputs import expand_inputs
+from ..segmentation.paragraphs import segment
 
 FORMATS = ("jsonl", "csv", "parquet")
 STDIN = "-"

@@ -11,7 +11,7 @@ recipe so the same input always gives the same output:
   extraction leaves them;
 - `bpe`: `@@ ` markers between characters, left over from subword tools.
 
-`edunlp.normalize.clean` removes the readings and markers, `fold` undoes the radicals and the
+`edunlp.reading.normalize.clean` removes the readings and markers, `fold` undoes the radicals and the
 traditional forms; the wraps stay, as in a real archive.
 """
 

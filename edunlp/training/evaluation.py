@@ -17,16 +17,16 @@ from seqeval.metrics import classification_report
 from seqeval.scheme import IOB2
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 
-from .corpus import Example
-from .document import Indicator
-from .lexical import LexicalLabeller
-from .linking import link_indicators
-from .normalize import fold
-from .quantities import MULTIPLIERS
-from .tagger import Tagger, decide, model_text, paragraph_input
+from ..corpus.examples import Example
+from ..document import Indicator
+from ..indicators.linking import link_indicators
+from ..indicators.quantities import MULTIPLIERS
+from ..reading.normalize import fold
+from ..tagging.lexical import LexicalLabeller
+from ..tagging.tagger import Tagger, decide, model_text, paragraph_input
 
 _GRID = np.round(np.arange(0.05, 0.96, 0.05), 2)
-CUES_FILE = Path(__file__).resolve().parent / "data" / "label_cues.tsv"
+CUES_FILE = Path(__file__).resolve().parents[1] / "data" / "label_cues.tsv"
 
 
 def label_scores(tagger: Tagger, examples: Sequence[Example], use_heads: bool = False) -> tuple[np.ndarray, list]:
@@ -225,8 +225,8 @@ def indicator_gold_report(examples: Sequence[Example], predicted: Sequence[Seque
 def indicator_paths(tagger: Tagger | None, examples: Sequence[Example]) -> dict[str, list[list[Indicator]]]:
     """The indicators each path reads from the examples: `segment` (rules only) and, given a
     tagger, `tag` (what `edunlp tag` writes)."""
-    from .indicators import extract_indicators
-    from .pipeline import paragraph_indicators
+    from ..indicators.extract import extract_indicators
+    from ..pipeline import paragraph_indicators
 
     texts = [model_text(e) for e in examples]
     paths = {"segment": [extract_indicators(text) for text in texts]}
@@ -281,7 +281,7 @@ class KeywordBaseline:
 
 
 class TfidfBaseline:
-    """Character n-gram TF-IDF + one logistic regression per label (edunlp.lexical), thresholds
+    """Character n-gram TF-IDF + one logistic regression per label (edunlp.tagging.lexical), thresholds
     tuned on dev: what a lexical model alone makes of the same training data."""
 
     def __init__(self, labels: Sequence[str]) -> None:

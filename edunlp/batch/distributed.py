@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from .batch import Job, Source, Summary, _load, jsonl_text, sources
-from .document import Bulletin
-from .errors import InputError
+from ..document import Bulletin
+from ..errors import InputError
+from .jobs import Job, Source, Summary, _load, jsonl_text, sources
 
 if TYPE_CHECKING:
     import ray.data
@@ -52,7 +52,7 @@ class _TaggingActor:
     def __init__(self, model: str | None, quantize: bool, threads: int, month: str | None) -> None:
         import torch
 
-        from .pipeline import load
+        from ..pipeline import load
 
         torch.set_num_threads(threads)
         self.pipeline = load(model, quantize=quantize)

@@ -27,14 +27,14 @@ from safetensors.torch import load_file, save_file
 from tqdm.auto import tqdm
 from transformers import AutoTokenizer, get_linear_schedule_with_warmup
 
-from .corpus import ENTITY_TYPES, LABELS, Example
+from ..corpus.examples import ENTITY_TYPES, LABELS, Example
 
+from ..output import write_atomically
+from ..tagging.lexical import LexicalLabeller
+from ..tagging.model import Features, JointModel, collate, encode_tags, joint_config
+from ..tagging.tagger import Tagger, model_text, paragraph_input
 from .evaluation import (BertAlone, KeywordBaseline, TfidfBaseline, compare_labellers, evaluate, gold_matrix,
                          label_scores, tune_mix, tune_thresholds)
-from .lexical import LexicalLabeller
-from .model import Features, JointModel, collate, encode_tags, joint_config
-from .output import write_atomically
-from .tagger import Tagger, model_text, paragraph_input
 
 
 @dataclass
@@ -310,7 +310,7 @@ def _load_state(folder: Path, model: JointModel, optimizer: torch.optim.Optimize
 def finish(tagger: Tagger, train: list[Example], dev: list[Example], test: list[Example], summary: dict,
            out: str | Path, lexical: bool = True) -> dict:
     """Everything after the weights are trained: the lexical half of the label scores and its
-    weight (edunlp.lexical), thresholds, figures beside the baselines on dev and test, and the
+    weight (edunlp.tagging.lexical), thresholds, figures beside the baselines on dev and test, and the
     model directory `out` with its card. `summary` says how the weights were made."""
     if lexical:
         tagger.lexical = LexicalLabeller(tagger.labels).fit([model_text(e) for e in train],
@@ -387,7 +387,7 @@ CARD_TAGS = ["edunlp", "chinese", "education", "text-classification", "multi-lab
 
 def card_metadata(summary: dict) -> ModelCardData:
     """The card's YAML front matter (Hugging Face model card metadata), from the training summary.
-    No pipeline_tag: generic pipelines cannot run the model (edunlp.hf)."""
+    No pipeline_tag: generic pipelines cannot run the model (edunlp.tagging.hf)."""
     return ModelCardData(
         language="zh", license="apache-2.0", library_name="edunlp", tags=CARD_TAGS, metrics=["f1"],
         training_data={origin: f"{n} paragraphs: {ORIGINS.get(origin, ORIGINS['unknown'])}"
@@ -426,7 +426,7 @@ def model_card(summary: dict, figures: dict, labels: list[str]) -> str:
         "decoded with BIO-constrained Viterbi. With word places on, each character's place in its pkuseg",
         "word (begin/middle/end/single) is added to its embedding.",
         "Load it with `edunlp.load(PATH)`; it is plain safetensors and a Hugging Face tokenizer.",
-        "`AutoModel.from_pretrained(PATH)` gives the whole model after `import edunlp.hf`; generic",
+        "`AutoModel.from_pretrained(PATH)` gives the whole model after `import edunlp.tagging.hf`; generic",
         "pipelines refuse it (they cannot compute the word places or decode the two heads).",
         "",
         "## Intended use",
@@ -464,7 +464,7 @@ def model_card(summary: dict, figures: dict, labels: list[str]) -> str:
         *([f"- finished (lexical half, thresholds, figures) by: `{summary['finished_by']}`"]
           if summary.get("finished_by") else []),
         f"- label scores: {summary['bert_weight']:g} × BERT + {1 - summary['bert_weight']:g} × the character "
-        "n-gram labeller (`edunlp/lexical.py`), weight chosen on dev",
+        "n-gram labeller (`edunlp/tagging/lexical.py`), weight chosen on dev",
         "",
         "## Label figures beside the baselines (topic heads withheld; written by the training run)",
         "",

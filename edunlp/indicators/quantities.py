@@ -4,7 +4,7 @@ A quantity is a number (Arabic digits, Chinese numerals or a mix such as 3亿5�
 as 百分之八十五, 三分之一 and 八成, read as percentages; ratios such as 1:6.5), an optional
 trailing multiplier (万, 亿; 千, 百 only after Arabic digits), an optional unit or measure word,
 and hedges around it (约, 余, 以上 …). `QUANTITY_RE` finds candidates in running text;
-`parse_quantity` reads one expression; `edunlp.indicators` decides which candidates in a text
+`parse_quantity` reads one expression; `edunlp.indicators.extract` decides which candidates in a text
 are reported and what they measure.
 """
 
@@ -17,10 +17,10 @@ from pathlib import Path
 
 import cn2an
 
-from edunlp.document import Quantity
-from edunlp.normalize import fold
+from ..document import Quantity
+from ..reading.normalize import fold
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
 MULTIPLIERS = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千": Decimal(1_000), "百": Decimal(100)}
 

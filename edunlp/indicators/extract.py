@@ -1,6 +1,6 @@
 """Find the measured facts (indicators) in bulletin text and name what each one measures.
 
-Rules over characters, deterministic. The text is folded (`edunlp.normalize.fold`: full-width →
+Rules over characters, deterministic. The text is folded (`edunlp.reading.normalize.fold`: full-width →
 ASCII, traditional → simplified, one character for one character) and these steps run on the
 fold, so every offset also indexes the original text:
 
@@ -18,7 +18,7 @@ fold, so every offset also indexes the original text:
    - count before its noun: "1919家企业", "23个县" → the noun after the measure word;
    - count after its noun: "安全威胁933个", "其中漏洞716个" → the words before the number,
      from the last predicate verb (通报, 开通 …) or marker (其中, 共, 等) on.
-4. Trim each name by its pkuseg words and their parts of speech (`edunlp.words.tagged_spans`,
+4. Trim each name by its pkuseg words and their parts of speech (`edunlp.segmentation.words.tagged_spans`,
    all the names of a call tagged in one batch):
    scope words, places and a leading preposition go from its start (全省|教育城域网覆盖率,
    安徽省|…), so do an attribute led by a preposition (针对教育行业的|勒索软件攻击) and a verb
@@ -35,9 +35,9 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from edunlp.document import Bulletin, Entity, Indicator, Quantity
-from edunlp.normalize import fold
-from edunlp.quantities import QUANTITY_RE, UNITS, quantity_from_match, read_word_list
+from ..document import Bulletin, Entity, Indicator, Quantity
+from ..reading.normalize import fold
+from .quantities import QUANTITY_RE, UNITS, quantity_from_match, read_word_list
 
 PREDICATE_VERBS = sorted(read_word_list("indicator_verbs.txt"), key=len, reverse=True)
 
@@ -610,7 +610,7 @@ def _trim_names(readings: list[Reading]) -> None:
     ]
     if not items:
         return
-    from edunlp.words import tagged_spans_of_many  # spaCy loads on first use, not on `import edunlp`
+    from ..segmentation.words import tagged_spans_of_many  # spaCy loads on first use, not on `import edunlp`
 
     spans = [(item.name_start, item.name_end) for _, item in items]
     spans += [item.modifier or (0, 0) for _, item in items]

@@ -20,7 +20,7 @@ People's Daily (training/train_postagger.py, shipped in models/edunlp-postagger/
 the same pipeline after the tokenizer. `token_spans` runs the tokenizer alone; `tagged_spans`
 runs the tagger too.
 
-Text is folded with `edunlp.normalize.fold` (full-width → ASCII, traditional → simplified) before
+Text is folded with `edunlp.reading.normalize.fold` (full-width → ASCII, traditional → simplified) before
 segmenting, as the training text was. The fold keeps the length, so spans index the original text.
 Both models are found as `edunlp.models` says; a missing one is an error that says where edunlp
 looked, never a silent fallback to one character per word.
@@ -34,11 +34,11 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-from .models import find_model, require
-from .normalize import fold
+from ..models import find_model, require
+from ..reading.normalize import fold
 
 MODEL_DIR = find_model("edunlp-pkuseg", "weights.npz")
-USER_DICT = Path(__file__).resolve().parent / "data" / "user_dict.txt"
+USER_DICT = Path(__file__).resolve().parents[1] / "data" / "user_dict.txt"
 POS_MODEL_DIR = find_model("edunlp-postagger", "tagger")
 
 

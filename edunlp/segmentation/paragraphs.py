@@ -10,8 +10,8 @@ import hashlib
 import re
 from pathlib import Path
 
-from .document import Bulletin, Paragraph, Section, Sentence
-from .normalize import clean, fold
+from ..document import Bulletin, Paragraph, Section, Sentence
+from ..reading.normalize import clean, fold
 from .structure import KNOWN_HEADS, region_of, region_prefix, section_key
 
 _SECTION_MARK = re.compile(r"^\s*[#*]*\s*[★☆]\s*")

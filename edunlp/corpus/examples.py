@@ -17,7 +17,7 @@ One `Example` is one bulletin paragraph: its body `text` (without the topic head
   (spans as `[{start, end, labels}]`, choices as `{"choices": […]}` or one string).
 
 In every tool's format a span labelled with an action line (`resources`, …) rather than an entity
-type is a sentence label: annotators mark a sentence and pick its lines (edunlp.annotation writes
+type is a sentence label: annotators mark a sentence and pick its lines (edunlp.corpus.annotation writes
 pre-annotations that way).
 
 Every problem raises `CorpusError`, whose message reads `path:line: reason`, so a bad record is
@@ -157,8 +157,8 @@ def _read_jsonl(path: str | os.PathLike[str], text: str) -> list[Example]:
 def _from_jsonl_record(path: str | os.PathLike[str], line: int, record: dict[str, Any]) -> Example:
     """A project or doccano record: the two differ only in where spans and categories live.
 
-    A record may point at a real paragraph instead of holding it (`"ref"`, see edunlp.realtext)
-    and may name a `"noise"` recipe (edunlp.noise) applied to its text as it is read.
+    A record may point at a real paragraph instead of holding it (`"ref"`, see edunlp.corpus.realtext)
+    and may name a `"noise"` recipe (edunlp.corpus.noise) applied to its text as it is read.
     """
     if "ref" in record and "text" not in record:
         record = {**record, "text": _resolve_reference(path, line, record["ref"])}

@@ -24,8 +24,8 @@ from transformers import (
     PreTrainedTokenizerBase,
 )
 
-from .errors import InputError
-from .models import find_model
+from ..errors import InputError
+from ..models import find_model
 
 DEFAULT_ENCODER = find_model("edunlp-zh-mini-base", "config.json")
 _SAFETENSORS = ("model.safetensors", "model.safetensors.index.json")

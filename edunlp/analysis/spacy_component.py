@@ -31,7 +31,7 @@ from spacy.tokens import Doc, Span, SpanGroup
 from spacy.util import filter_spans
 from spacy.vocab import Vocab
 
-from .document import Bulletin
+from ..document import Bulletin
 
 if not Doc.has_extension("edunlp"):
     Doc.set_extension("edunlp", default=None)
@@ -39,7 +39,7 @@ if not Doc.has_extension("edunlp"):
 
 def to_spacy(bulletin: Bulletin, vocab: Vocab | None = None) -> Doc:
     """The bulletin as a spaCy Doc over its text: edunlp's words, cut at every span boundary."""
-    from .words import nlp, token_spans
+    from ..segmentation.words import nlp, token_spans
 
     text = bulletin.text
     cuts = {0, len(text)}
@@ -124,7 +124,7 @@ class EdunlpComponent:
     a dict with "source" and/or "month"."""
 
     def __init__(self, nlp: Language, name: str, model: str | None, quantize: bool, batch_size: int) -> None:
-        from .pipeline import load
+        from ..pipeline import load
 
         self.name = name
         self.pipeline = load(model, quantize=quantize)

@@ -24,7 +24,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
-from .normalize import fold
+from ..reading.normalize import fold
 
 WEIGHTS, SETTINGS = "lexical.safetensors", "lexical.json"
 NGRAMS = (1, 3)

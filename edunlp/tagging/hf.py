@@ -1,6 +1,6 @@
 """Hugging Face's front door: the joint model through transformers' Auto classes.
 
-    import edunlp.hf                                   # registers model_type "edunlp"
+    import edunlp.tagging.hf                                   # registers model_type "edunlp"
     from transformers import AutoConfig, AutoModel
     model = AutoModel.from_pretrained(path)            # a JointModel: both heads, word places
 
@@ -26,7 +26,7 @@ GENERIC_HEADS = (AutoModelForTokenClassification, AutoModelForSequenceClassifica
 REFUSAL = (
     "an edunlp model is one encoder with two heads (span labels, BIO entity tags) that reads each character's "
     "pkuseg word place; transformers' generic heads and pipelines cannot run it. Tag with "
-    "`edunlp.load(path)`, or take the whole model with `AutoModel.from_pretrained(path)` after `import edunlp.hf`."
+    "`edunlp.load(path)`, or take the whole model with `AutoModel.from_pretrained(path)` after `import edunlp.tagging.hf`."
 )
 
 

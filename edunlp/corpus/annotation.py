@@ -9,7 +9,7 @@ data) holding the model's paragraph labels, sentence labels and entities, offset
 - doccano ("Intent Detection and Slot Filling" projects): JSONL with `cats` and `entities`
   spans, sentence labels among them as spans typed with an action line.
 
-What the tools export after review reads straight back as training data (edunlp.corpus), and so
+What the tools export after review reads straight back as training data (edunlp.corpus.examples), and so
 does `edunlp tag` output itself.
 """
 
@@ -20,8 +20,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-from . import __version__
-from .corpus import ENTITY_TYPES, LABEL_NAMES, LABELS
+from .. import __version__
+from .examples import ENTITY_TYPES, LABEL_NAMES, LABELS
 
 TOOLS = ("label-studio", "doccano")
 LABEL_CONTROL, ENTITY_CONTROL, SENTENCE_CONTROL = "action_line", "entity", "sentence"
@@ -93,7 +93,7 @@ def doccano_record(row: dict[str, Any]) -> dict[str, Any]:
 
 def export_lines(rows: Iterable[dict[str, Any]], tool: str, model_version: str = f"edunlp {__version__}") -> Iterator[str]:
     """The text of the export file for `tool`, piece by piece: a JSON list for Label Studio, JSONL
-    for doccano. Rows are `edunlp tag` paragraph rows (edunlp.analysis.paragraph_rows)."""
+    for doccano. Rows are `edunlp tag` paragraph rows (edunlp.analysis.frames.paragraph_rows)."""
     if tool not in TOOLS:
         raise ValueError(f"unknown annotation tool {tool!r}; expected one of {TOOLS}")
     if tool == "doccano":

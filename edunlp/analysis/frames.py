@@ -24,13 +24,13 @@ from typing import Any
 
 import pandas as pd
 
-from .document import Bulletin
-from .errors import InputError
-from .normalize import fold
-from .quantities import UNITS
-from .reading import read_jsonl
+from ..document import Bulletin
+from ..errors import InputError
+from ..indicators.quantities import UNITS
+from ..reading.files import read_jsonl
+from ..reading.normalize import fold
 
-DEFAULT_RULES = Path(__file__).resolve().parent / "data" / "indicator_groups.tsv"
+DEFAULT_RULES = Path(__file__).resolve().parents[1] / "data" / "indicator_groups.tsv"
 PLACE_FIELDS = ["source", "month", "region", "section", "head"]
 INDICATOR_FIELDS = ["name", "text", "value", "multiplier", "unit", "normalized", "qualifier", "period"]
 COLUMNS = [*PLACE_FIELDS, "action_line", *INDICATOR_FIELDS, "sentence", "start", "end", "indicator_key"]

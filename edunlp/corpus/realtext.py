@@ -41,7 +41,7 @@ _SENTENCE_END = re.compile(r"(?<=[。！？!?；])")
 def realtext_dir() -> Path | None:
     """`$EDUNLP_REALTEXT`, else `../shared/realtext` beside the repository; None when absent."""
     candidates = [os.environ.get(REALTEXT_ENV)] if os.environ.get(REALTEXT_ENV) else []
-    candidates.append(str(Path(__file__).resolve().parents[2] / "shared" / "realtext"))
+    candidates.append(str(Path(__file__).resolve().parents[3] / "shared" / "realtext"))
     for candidate in candidates:
         if Path(candidate).is_dir() and any(Path(candidate).glob("*.jsonl.gz")):
             return Path(candidate)

@@ -13,8 +13,8 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .errors import InputError
-from .reading import SUFFIXES
+from ..errors import InputError
+from .files import SUFFIXES
 
 
 def expand_inputs(

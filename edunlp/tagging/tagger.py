@@ -18,15 +18,15 @@ import torch
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 from transformers.utils import logging as hf_logging
 
-from .corpus import Example
+from ..corpus.examples import Example
+from ..models import ModelError
+from ..reading.normalize import clean, fold
+from ..segmentation.paragraphs import split_sentences
 from .lexical import LexicalLabeller
 from .model import (
     Chunk, Features, JointModel, allowed_transitions, bio_tags, chunk_paragraph, collate, decode_tags, featurize,
     joint_config, viterbi,
 )
-from .models import ModelError
-from .normalize import clean, fold
-from .segmentation import split_sentences
 
 DEFAULT_MAX_LENGTH = 256
 

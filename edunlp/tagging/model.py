@@ -5,11 +5,11 @@
   same pass (a sigmoid per label: multi-label).
 * The entity head tags every token with BIO over the entity types.
 * Where `config.word_boundaries` is set, each character also carries its place in its pkuseg word
-  (begin, middle, end, single: `edunlp.words`), added to its embedding. A character model alone
+  (begin, middle, end, single: `edunlp.segmentation.words`), added to its embedding. A character model alone
   cuts entities inside words (94.|7%, 4|月3日); the segmenter knows where words end.
 
 The config is an `EdunlpConfig`, a BERT config with its own `model_type` ("edunlp") and the joint
-model's fields, so transformers' Auto classes can return this model whole (`edunlp.hf`).
+model's fields, so transformers' Auto classes can return this model whole (`edunlp.tagging.hf`).
 
 Text reaches the encoder folded (`normalize.fold`: simplified, NFKC), which keeps its length, so
 token offsets are offsets into the original text. Paragraphs longer than the window are packed
@@ -28,8 +28,8 @@ from torch import nn
 from transformers import BertConfig, BertModel, BertPreTrainedModel, PreTrainedTokenizerBase
 from transformers.utils import ModelOutput
 
-from .normalize import fold
-from .words import token_spans
+from ..reading.normalize import fold
+from ..segmentation.words import token_spans
 
 WORD_PLACES = ("none", "begin", "middle", "end", "single")  # a token's place in its word
 
@@ -106,7 +106,7 @@ class JointModel(BertPreTrainedModel):
         if self.word_places is not None and word_places is None:
             raise ValueError(
                 "this model reads each character's place in its pkuseg word: pass word_places "
-                "(edunlp.model.featurize and collate make them), or tag with edunlp.load()"
+                "(edunlp.tagging.model.featurize and collate make them), or tag with edunlp.load()"
             )
         if self.word_places is not None:
             embeds = self.bert.embeddings.word_embeddings(input_ids) + self.word_places(word_places)

@@ -32,9 +32,9 @@ import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from spacy import displacy  # noqa: E402
 
-from .analysis import Source, indicator_table, load_rules, paragraph_rows, series  # noqa: E402
-from .corpus import LABEL_NAMES  # noqa: E402
-from .output import write_atomically  # noqa: E402
+from ..corpus.examples import LABEL_NAMES  # noqa: E402
+from ..output import write_atomically  # noqa: E402
+from .frames import Source, indicator_table, load_rules, paragraph_rows, series  # noqa: E402
 
 # Preferred first; any one of them covers the simplified characters of the bulletins.
 CJK_FAMILIES = (
@@ -294,7 +294,7 @@ def _indicator_table_html(table: pd.DataFrame) -> str:
 
 def build_report(bulletins: Source, path: str | Path, rule_files: Iterable[str | Path] = ()) -> Path:
     """Write the HTML report for tagged bulletins and/or `edunlp tag` JSONL files to `path`,
-    atomically. `rule_files` are extra indicator grouping rules (see `edunlp.analysis`)."""
+    atomically. `rule_files` are extra indicator grouping rules (see `edunlp.analysis.frames`)."""
     rows = list(paragraph_rows(bulletins))
     table = indicator_table(rows, load_rules(rule_files))
     charts = [f'<div class="chart">{_line_chart(values, f"ind{n}")}</div>' for n, values in enumerate(main_indicators(table))]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
-from .document import Indicator
+from ..document import Indicator
 from .quantities import parse_quantity
 
 _CLAUSE_END = re.compile(r"[。;；!?！？]")

@@ -24,7 +24,7 @@ import charset_normalizer
 import docx
 from bs4 import BeautifulSoup, CData, NavigableString, Tag
 
-from .errors import InputError
+from ..errors import InputError
 
 TEXT_SUFFIXES = {".txt", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}

@@ -1,0 +1,1 @@
+"""Numbers in the text: quantities, indicator rules (extract) and linking indicators to what they count."""

@@ -1,0 +1,1 @@
+"""Fitting the tagger (fit) and measuring it against baselines (evaluation)."""
