@@ -203,8 +203,8 @@ def test_an_interrupted_training_resumes_to_the_weights_of_an_uninterrupted_one(
 ) -> None:
     from safetensors.torch import load_file
 
-    from edunlp import training
-    from edunlp.training import TrainConfig, fit
+    from edunlp.training import fit as training
+    from edunlp.training.fit import TrainConfig, fit
 
     examples = [Example(text, labels, entities, month="2021-01", origin="generated") for text, labels, entities in SENTENCES]
     config = TrainConfig(epochs=3, patience=9, lexical=False, batch_size=4)  # several batches: their order matters
