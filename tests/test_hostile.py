@@ -168,13 +168,14 @@ def test_resume_does_not_count_duplicated_rows_as_done(tmp_path: Path) -> None:
 def test_long_inputs_come_out_whole() -> None:
     sentence = "北京市教委组织开展网络安全检查，发现漏洞215个，已全部通报相关单位。"
     count = 3000  # about 300 KB on one line
-    bulletin = rules()("★各地工作动态\n北京 " + sentence * count)
-    (paragraph,) = bulletin.paragraphs
-    assert len(paragraph.sentences) == count
-    assert len(paragraph.indicators) == count
-    assert all(len(s.indicators) == 1 for s in paragraph.sentences)
-    assert len([e for e in paragraph.entities if e.label == "QUANTITY"]) == count
-    assert paragraph.entities == sorted(paragraph.entities, key=lambda e: (e.start, e.end))
+    with pytest.warns(UserWarning, match="is cut into"):  # into paragraphs of MAX_PARAGRAPH at most
+        bulletin = rules()("★各地工作动态\n北京 " + sentence * count)
+    paragraphs = bulletin.paragraphs
+    assert sum(len(p.sentences) for p in paragraphs) == count
+    assert sum(len(p.indicators) for p in paragraphs) == count
+    assert all(len(s.indicators) == 1 for p in paragraphs for s in p.sentences)
+    assert sum(len([e for e in p.entities if e.label == "QUANTITY"]) for p in paragraphs) == count
+    assert all(p.entities == sorted(p.entities, key=lambda e: (e.start, e.end)) for p in paragraphs)
 
 
 def test_linking_a_long_paragraph_names_each_quantity() -> None:
@@ -296,3 +297,30 @@ def test_workers_leave_with_a_killed_parent(tmp_path: Path) -> None:
         subprocess.run(["sleep", "0.1"])
     os.kill(worker, 9)
     pytest.fail("the worker outlived its killed parent")
+
+
+def test_an_overlong_paragraph_is_cut_at_sentence_ends_with_a_warning() -> None:
+    from edunlp.segmentation.paragraphs import MAX_PARAGRAPH
+
+    sentence = "全市中小学完成校园网升级改造，接入带宽达到千兆。"
+    line = "网络建设：" + sentence * (2 * MAX_PARAGRAPH // len(sentence) + 3)
+    text = f"★各地工作动态\n{line}\n下一段照常。\n"
+    with pytest.warns(UserWarning, match=r"long\.txt: a paragraph of \d+ characters at offset \d+ is cut into 3 paragraphs"):
+        bulletin = edunlp.segment(text, source="long.txt")
+    pieces = bulletin.paragraphs[:-1]
+    assert len(pieces) == 3 and bulletin.paragraphs[-1].text == "下一段照常。"
+    assert [p.index for p in bulletin.paragraphs] == [0, 1, 2, 3]
+    assert pieces[0].head == "网络建设" and all(p.head is None for p in pieces[1:])
+    for piece in pieces:
+        assert len(piece.text) <= MAX_PARAGRAPH and text[piece.start:piece.end] == piece.text
+        assert piece.text.endswith("。")  # cut where a sentence ends
+    assert "".join(p.text for p in pieces) == line[len("网络建设："):]  # nothing lost
+
+
+def test_an_overlong_run_without_sentence_ends_is_cut_at_the_limit() -> None:
+    from edunlp.segmentation.paragraphs import MAX_PARAGRAPH
+
+    text = "★各地工作动态\n" + "数" * (MAX_PARAGRAPH * 2 + 5) + "\n"
+    with pytest.warns(UserWarning, match="cut into 3"):
+        bulletin = edunlp.segment(text)
+    assert [len(p.text) for p in bulletin.paragraphs] == [MAX_PARAGRAPH, MAX_PARAGRAPH, 5]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import warnings
 from pathlib import Path
 
 from ..document import Bulletin, Paragraph, Section, Sentence
@@ -23,6 +24,9 @@ _CHROME_LINE = re.compile(
 _HEAD_SEPARATOR = re.compile(r"[ ]+")  # the fold turns U+3000, NBSP and tabs into ASCII spaces
 _HEAD_COLON = re.compile(r"^([^ ,.;:!?。、]{2,24}?)\s*:\s*")
 _MAX_HEAD = 30
+# A longer line is cut at sentence ends into paragraphs of at most this many characters (with a
+# warning), so one runaway line (a PDF extracted without line breaks) stays a set of readable units.
+MAX_PARAGRAPH = 10_000
 _SENTENCE_PUNCT = set(",.;!?。;")
 _PURE_DATE = re.compile(r"^(?:\d{4}年)?\d{1,2}月\d{1,2}(?:[-—–~至]\d{1,2})?日$")
 _SENTENCE_END = re.compile(r"[。!?;…]+[”’\")]*")
@@ -65,9 +69,9 @@ def segment(text: str, source: str | None = None, month: str | None = None) -> B
         if _CHROME_LINE.match(line):
             continue
         assert section is not None  # lines before the first ★ are the preamble
-        paragraph = _paragraph(text, folded, start, end, section, index)
-        section.paragraphs.append(paragraph)
-        index += 1
+        pieces = _paragraphs(text, folded, start, end, section, index, source)
+        section.paragraphs.extend(pieces)
+        index += len(pieces)
     if not bulletin.sections:
         # No ★ at all (a provincial note, say): every line after the abstract is a paragraph.
         section = Section(title="", key="other", start=0)
@@ -75,8 +79,9 @@ def segment(text: str, source: str | None = None, month: str | None = None) -> B
         for start, end in lines:
             line = folded[start:end]
             if start > after and text[start:end] != bulletin.title and not _CHROME_LINE.match(line):
-                section.paragraphs.append(_paragraph(text, folded, start, end, section, index))
-                index += 1
+                pieces = _paragraphs(text, folded, start, end, section, index, source)
+                section.paragraphs.extend(pieces)
+                index += len(pieces)
         bulletin.sections.append(section)
     return bulletin
 
@@ -110,6 +115,33 @@ def _lines(folded: str):
             end -= 1
         if end > start:
             yield start, end
+
+
+def _paragraphs(text: str, folded: str, start: int, end: int, section: Section, index: int,
+                source: str | None) -> list[Paragraph]:
+    """The paragraph of the line [start, end); past MAX_PARAGRAPH characters, its pieces cut at
+    sentence ends (or, in a run without one, at the limit), numbered on, with a warning."""
+    if end - start <= MAX_PARAGRAPH:
+        return [_paragraph(text, folded, start, end, section, index)]
+    cuts, piece_start = [], start
+    while end - piece_start > MAX_PARAGRAPH:
+        limit = piece_start + MAX_PARAGRAPH
+        last = None
+        for match in _SENTENCE_END.finditer(folded, piece_start, limit):
+            last = match.end()
+        cut = last if last is not None and last > piece_start else limit
+        cuts.append((piece_start, cut))
+        piece_start = cut
+        while piece_start < end and text[piece_start].isspace():
+            piece_start += 1
+    cuts.append((piece_start, end))
+    warnings.warn(f"{source or '<text>'}: a paragraph of {end - start} characters at offset {start} is cut into "
+                  f"{len(cuts)} paragraphs of at most {MAX_PARAGRAPH}", stacklevel=3)
+    first = _paragraph(text, folded, *cuts[0], section, index)  # keeps the head, if any
+    rest = [Paragraph(kind="paragraph", index=index + number, text=text[s:e], start=s, end=e, region=first.region,
+                      section=section.title, sentences=split_sentences(text, folded, s, e))
+            for number, (s, e) in enumerate(cuts[1:], 1)]
+    return [first, *rest]
 
 
 def _paragraph(text: str, folded: str, start: int, end: int, section: Section, index: int) -> Paragraph:
