@@ -121,6 +121,16 @@ def test_a_zip_bomb_that_lies_about_its_size_is_never_inflated(tmp_path: Path) -
         read_member(liar, "bomb.txt")  # zipfile stops at the stated size: the CRC fails
 
 
+def test_a_member_that_inflates_far_past_its_packed_size_is_refused(tmp_path: Path) -> None:
+    packed = tmp_path / "small-bomb.zip"
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("bomb.txt", "教育" * 2**20)  # 6 MiB, under the size limit, packs about 1000x
+        archive.writestr("2021-01.txt", BULLETINS["2021"] * 40)  # under 1 MiB: never refused for its ratio
+    with pytest.raises(InputError, match=r"inflates \d+x its packed size .*zip bomb"):
+        read_member(packed, "bomb.txt")
+    assert read_member(packed, "2021-01.txt").decode("utf-8") == BULLETINS["2021"] * 40
+
+
 def test_a_docx_that_inflates_past_the_limit_is_refused() -> None:
     document = docx.Document()
     document.add_paragraph("★各地工作动态")

@@ -38,6 +38,9 @@ _CHROME_HINT = re.compile(r"nav|menu|footer|header|breadcrumb|share|sidebar|copy
 # The most a document may take, read or inflated (`--max-mb` on the command line); the longest
 # monthly bulletins are well under 1 MiB.
 MAX_BYTES = 32 * 2**20
+# An archive member that inflates more than this many times its packed size (and past 1 MiB) is
+# taken for a zip bomb; real text, HTML and .docx stay far below it (deflate reaches 5-20x on them).
+MAX_RATIO = 100
 _ZIP_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 _TEXT_TYPES = (NavigableString, CData)  # what get_text() reads: not comments, scripts or styles
 _BLOCK_TAGS = ["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article", "blockquote", "pre", "table"]
@@ -82,6 +85,9 @@ def _check_member(name: str | Path, info: zipfile.ZipInfo, max_bytes: int) -> No
         method = zipfile.compressor_names.get(info.compress_type, f"method {info.compress_type}")
         raise InputError(name, f"compressed with {method}, which edunlp cannot inflate (use deflate)")
     _check_size(name, info.file_size, max_bytes)
+    if info.file_size > 2**20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+        raise InputError(name, f"inflates {info.file_size / max(info.compress_size, 1):.0f}x its packed size "
+                               f"(the limit is {MAX_RATIO}x): taken for a zip bomb")
 
 
 def _check_size(name: str | Path, size: int, max_bytes: int) -> None:
