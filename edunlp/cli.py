@@ -29,9 +29,7 @@ from pathlib import Path
 from . import __version__
 from .batch.jobs import FORMATS, Summary, run
 from .corpus.annotation import TOOLS
-from .corpus.examples import CorpusError
-from .errors import InputError, OutputLockedError
-from .models import ModelError
+from .errors import EdunlpError
 from .reading.files import MAX_BYTES
 from .reading.inputs import expand_inputs
 
@@ -41,7 +39,7 @@ written; 2 usage or setup error (bad option, no input found, missing or broken m
 labelled file), one line on stderr; 3 crash (a bug: --verbose shows the traceback)"""
 
 
-class UsageError(Exception):
+class UsageError(EdunlpError):
     """A mistake in what the user asked for: one line on stderr, exit status 2."""
 
 
@@ -115,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
                 "indicators": _indicators, "report": _report, "export": _export}
     try:
         return handlers[args.command](args)
-    except (UsageError, ModelError, InputError, CorpusError, OutputLockedError) as error:
+    except EdunlpError as error:  # bad input, a missing model, a locked output, a bad command line
         print(f"edunlp: error: {error}", file=sys.stderr)
         return USAGE
     except KeyboardInterrupt:

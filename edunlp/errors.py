@@ -1,4 +1,5 @@
-"""The one error type for bad input, so a batch job can record it and go on."""
+"""edunlp's errors: one base class, so a caller can catch whatever edunlp refuses, and the one
+error type for bad input, so a batch job can record it and go on."""
 
 from __future__ import annotations
 
@@ -20,7 +21,12 @@ def shown(text: str | Path) -> str:
     return _CONTROL.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), writable(text))
 
 
-class InputError(ValueError):
+class EdunlpError(Exception):
+    """Whatever edunlp refuses with a message for the user (bad input, a missing model, a locked
+    output, a bad command line), as opposed to a bug."""
+
+
+class InputError(EdunlpError, ValueError):
     """A file edunlp cannot use; the message names the file (and line) and says why."""
 
     def __init__(self, path: str | Path, reason: str, line: int | None = None) -> None:
@@ -32,8 +38,8 @@ class InputError(ValueError):
 
     def __reduce__(self):
         # Rebuilt from its parts when it crosses a process boundary (batch workers).
-        return (InputError, (self.path, self.reason, self.line))
+        return (type(self), (self.path, self.reason, self.line))
 
 
-class OutputLockedError(RuntimeError):
+class OutputLockedError(EdunlpError, RuntimeError):
     """Another run is writing the same output: two writers would each append every row."""

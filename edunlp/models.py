@@ -17,6 +17,8 @@ import os
 from importlib.metadata import entry_points
 from pathlib import Path
 
+from .errors import EdunlpError
+
 MODELS_ENV = "EDUNLP_MODELS"
 ENTRY_POINT_GROUP = "edunlp_models"
 # The model directories edunlp ships, and the variable that points at each one alone.
@@ -29,7 +31,7 @@ OVERRIDES = {
 CHECKOUT_MODELS = Path(__file__).resolve().parents[1] / "models"
 
 
-class ModelError(ValueError):
+class ModelError(EdunlpError, ValueError):
     """A model directory edunlp cannot use; the message names it and says why."""
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from ..document import Bulletin
-from ..errors import InputError
+from ..errors import EdunlpError, InputError
 from .jobs import Job, Source, Summary, _load, jsonl_text, sources
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ RESULT = pa.schema([("name", pa.string()), ("digest", pa.string()), ("rows", pa.
                     ("paragraphs", pa.int64()), ("reason", pa.string()), ("line", pa.int64())])
 
 
-class RayMissing(ImportError):
+class RayMissing(EdunlpError, ImportError):
     """Ray is an optional extra; the message says how to install it."""
 
 

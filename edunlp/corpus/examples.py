@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError
+
 LABELS: tuple[str, ...] = (
     "resources",
     "learning_space",
@@ -65,14 +67,8 @@ LABEL_NAMES: dict[str, str] = {
 METADATA_FIELDS: tuple[str, ...] = ("month", "region", "section", "head", "doc_id", "genre", "origin")
 
 
-class CorpusError(ValueError):
-    """A record that cannot be read; the message is `path:line: reason`."""
-
-    def __init__(self, path: str | os.PathLike[str], line: int, reason: str) -> None:
-        self.path = str(path)
-        self.line = line
-        self.reason = reason
-        super().__init__(f"{self.path}:{line}: {reason}")
+class CorpusError(InputError):
+    """A labelled record that cannot be read; the message is `path:line: reason`."""
 
 
 @dataclass
@@ -142,9 +138,9 @@ def _read_jsonl(path: str | os.PathLike[str], text: str) -> list[Example]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as error:
-            raise CorpusError(path, number, f"broken JSON: {error.msg} (column {error.colno})") from None
+            raise CorpusError(path, f"broken JSON: {error.msg} (column {error.colno})", number) from None
         if not isinstance(record, dict):
-            raise CorpusError(path, number, "expected a JSON object")
+            raise CorpusError(path, "expected a JSON object", number)
         if isinstance(record.get("data"), dict):
             examples.append(_from_label_studio_task(path, number, record))
         elif _is_tag_row(record):
@@ -166,22 +162,22 @@ def _from_jsonl_record(path: str | os.PathLike[str], line: int, record: dict[str
         from .noise import add_noise
 
         if record.get("entities"):
-            raise CorpusError(path, line, "noise changes offsets: a record with entities cannot name a recipe")
+            raise CorpusError(path, "noise changes offsets: a record with entities cannot name a recipe", line)
         try:
             record = {**record, "text": add_noise(record["text"], record["noise"])}
         except ValueError as error:
-            raise CorpusError(path, line, str(error)) from None
+            raise CorpusError(path, str(error), line) from None
     spans: list[Any] = []
     categories: list[Any] = []
     for key in ("labels", "cats", "label"):
         value = record.get(key, [])
         if not isinstance(value, list):
-            raise CorpusError(path, line, f'"{key}" must be a list')
+            raise CorpusError(path, f'"{key}" must be a list', line)
         for item in value:
             (categories if isinstance(item, str) else spans).append(item)
     entities = record.get("entities", [])
     if entities is not None and not isinstance(entities, list):
-        raise CorpusError(path, line, '"entities" must be a list or null')
+        raise CorpusError(path, '"entities" must be a list or null', line)
     spans.extend(entities or [])
     triples = [_span_triple(path, line, span) for span in spans]
     example = _checked_example(path, line, record.get("text"), categories, triples, record)
@@ -189,7 +185,7 @@ def _from_jsonl_record(path: str | os.PathLike[str], line: int, record: dict[str
     example.entities_annotated = entities is not None
     indicators = record.get("indicators")
     if indicators is not None and not (isinstance(indicators, list) and all(isinstance(i, dict) for i in indicators)):
-        raise CorpusError(path, line, '"indicators" must be a list of objects')
+        raise CorpusError(path, '"indicators" must be a list of objects', line)
     example.indicators = indicators
     return example
 
@@ -210,7 +206,7 @@ def _from_tag_row(path: str | os.PathLike[str], line: int, row: dict[str, Any]) 
         sentences = [[s["start"] - offset, s["end"] - offset, [label["label"] for label in s["labels"]]]
                      for s in row.get("sentences") or [] if s.get("labels")]
     except (KeyError, TypeError) as error:
-        raise CorpusError(path, line, f"not an edunlp tag row: {type(error).__name__} {error}") from None
+        raise CorpusError(path, f"not an edunlp tag row: {type(error).__name__} {error}", line) from None
     example = _checked_example(path, line, row.get("text"), categories, spans, row)
     example.sentences += _checked_sentences(path, line, example.text, sentences)
     return example
@@ -226,28 +222,28 @@ def _resolve_reference(path: str | os.PathLike[str], line: int, reference: Any) 
 
     if _REAL_DOCUMENTS is None:
         if realtext.realtext_dir() is None:
-            raise CorpusError(path, line, f"a real-text reference needs ../shared/realtext (or ${realtext.REALTEXT_ENV})")
+            raise CorpusError(path, f"a real-text reference needs ../shared/realtext (or ${realtext.REALTEXT_ENV})", line)
         _REAL_DOCUMENTS = realtext.document_index()
     try:
         return realtext.resolve(reference, _REAL_DOCUMENTS)
     except (ValueError, KeyError, TypeError) as error:
-        raise CorpusError(path, line, f"real-text reference: {error}") from None
+        raise CorpusError(path, f"real-text reference: {error}", line) from None
 
 
 def _checked_sentences(path: str | os.PathLike[str], line: int, text: str, sentences: Any) -> list[tuple[int, int, list[str]]]:
     """Validate optional sentence-level labels: [[start, end, [label, …]], …] inside the text."""
     if not isinstance(sentences, list):
-        raise CorpusError(path, line, '"sentences" must be a list')
+        raise CorpusError(path, '"sentences" must be a list', line)
     checked = []
     for item in sentences:
         if not (isinstance(item, list) and len(item) == 3 and isinstance(item[2], list)):
-            raise CorpusError(path, line, f"cannot read sentence {json.dumps(item, ensure_ascii=False)}")
+            raise CorpusError(path, f"cannot read sentence {json.dumps(item, ensure_ascii=False)}", line)
         start, end, labels = item
         if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
-            raise CorpusError(path, line, f"sentence [{start}, {end}] overruns the text of {len(text)} characters")
+            raise CorpusError(path, f"sentence [{start}, {end}] overruns the text of {len(text)} characters", line)
         unknown = [label for label in labels if label not in LABELS]
         if unknown:
-            raise CorpusError(path, line, f"unknown label {unknown[0]!r} (known: {', '.join(LABELS)})")
+            raise CorpusError(path, f"unknown label {unknown[0]!r} (known: {', '.join(LABELS)})", line)
         checked.append((start, end, labels))
     return checked
 
@@ -258,7 +254,7 @@ def _span_triple(path: str | os.PathLike[str], line: int, span: Any) -> tuple[An
         return span["start_offset"], span["end_offset"], span["label"]
     if isinstance(span, (list, tuple)) and len(span) == 3:
         return span[0], span[1], span[2]
-    raise CorpusError(path, line, f"cannot read span {json.dumps(span, ensure_ascii=False)}")
+    raise CorpusError(path, f"cannot read span {json.dumps(span, ensure_ascii=False)}", line)
 
 
 def _read_label_studio(path: str | os.PathLike[str], text: str) -> list[Example]:
@@ -274,9 +270,9 @@ def _read_label_studio(path: str | os.PathLike[str], text: str) -> list[Example]
         try:
             task, position = decoder.raw_decode(text, position)
         except json.JSONDecodeError as error:
-            raise CorpusError(path, error.lineno, f"broken JSON: {error.msg} (column {error.colno})") from None
+            raise CorpusError(path, f"broken JSON: {error.msg} (column {error.colno})", error.lineno) from None
         if not isinstance(task, dict):
-            raise CorpusError(path, line, "expected a Label Studio task object")
+            raise CorpusError(path, "expected a Label Studio task object", line)
         if "data" not in task and "text" in task:
             examples.append(_from_label_studio_min(path, line, task))
         else:
@@ -286,7 +282,7 @@ def _read_label_studio(path: str | os.PathLike[str], text: str) -> list[Example]
             position += 1
         elif position >= len(text) or text[position] != "]":
             line = text.count("\n", 0, position) + 1
-            raise CorpusError(path, line, "broken JSON: expected ',' or ']' after a task")
+            raise CorpusError(path, "broken JSON: expected ',' or ']' after a task", line)
     return examples
 
 
@@ -299,7 +295,7 @@ def _skip_blank(text: str, position: int) -> int:
 def _from_label_studio_task(path: str | os.PathLike[str], line: int, task: dict[str, Any]) -> Example:
     data = task.get("data", {})
     if not isinstance(data, dict):
-        raise CorpusError(path, line, '"data" must be an object')
+        raise CorpusError(path, '"data" must be an object', line)
     kept = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")] or task.get("predictions") or []
     results = kept[0].get("result", []) if kept else []
     categories: list[Any] = []
@@ -340,23 +336,23 @@ def _checked_example(
 ) -> Example:
     """Validate text, labels and spans, then build the Example (labels deduplicated, spans sorted)."""
     if not isinstance(text, str):
-        raise CorpusError(path, line, 'missing "text" string')
+        raise CorpusError(path, 'missing "text" string', line)
     labels: list[str] = []
     for label in categories:
         if label not in LABELS:
-            raise CorpusError(path, line, f"unknown label {label!r} (known: {', '.join(LABELS)})")
+            raise CorpusError(path, f"unknown label {label!r} (known: {', '.join(LABELS)})", line)
         if label not in labels:
             labels.append(label)
     entities = []
     sentences: dict[tuple[int, int], list[str]] = {}
     for start, end, kind in spans:
         if kind not in ENTITY_TYPES and kind not in LABELS:
-            raise CorpusError(path, line, f"unknown entity type {kind!r} (known: {', '.join(ENTITY_TYPES)})")
+            raise CorpusError(path, f"unknown entity type {kind!r} (known: {', '.join(ENTITY_TYPES)})", line)
         if not all(isinstance(offset, int) and not isinstance(offset, bool) for offset in (start, end)):
-            raise CorpusError(path, line, f"span offsets must be integers: [{start!r}, {end!r}, {kind}]")
+            raise CorpusError(path, f"span offsets must be integers: [{start!r}, {end!r}, {kind}]", line)
         if not 0 <= start < end <= len(text):
             raise CorpusError(
-                path, line, f"span [{start}, {end}, {kind}] overruns the text of {len(text)} characters"
+                path, f"span [{start}, {end}, {kind}] overruns the text of {len(text)} characters", line
             )
         if kind in LABELS:  # a sentence marked with its action line
             sentences.setdefault((start, end), []).append(kind)
@@ -365,7 +361,7 @@ def _checked_example(
     entities.sort()
     for before, after in zip(entities, entities[1:]):
         if after[0] < before[1]:
-            raise CorpusError(path, line, f"overlapping entities {list(before)} and {list(after)}")
+            raise CorpusError(path, f"overlapping entities {list(before)} and {list(after)}", line)
     fields = {name: metadata.get(name) for name in METADATA_FIELDS}
     return Example(text=text, labels=labels, entities=entities, **fields,
                    sentences=[(start, end, kinds) for (start, end), kinds in sorted(sentences.items())])
