@@ -270,7 +270,7 @@ def test_table_from_tag_jsonl_equals_table_from_bulletins(bulletins: list[Bullet
 def test_bad_jsonl_line_is_named(tmp_path) -> None:
     path = tmp_path / "tagged.jsonl"
     path.write_text('{"text": "x", "start": 0}\n{"text": \n', encoding="utf-8")
-    with pytest.raises(InputError, match=r"tagged\.jsonl:2: not JSON"):
+    with pytest.raises(InputError, match=r"tagged\.jsonl:2: broken JSON"):
         indicators(path)
 
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..reading.files import jsonl_records
 
 LABELS: tuple[str, ...] = (
     "resources",
@@ -132,15 +133,7 @@ def write_examples(path: str | os.PathLike[str], examples: list[Example]) -> Non
 
 def _read_jsonl(path: str | os.PathLike[str], text: str) -> list[Example]:
     examples = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise CorpusError(path, f"broken JSON: {error.msg} (column {error.colno})", number) from None
-        if not isinstance(record, dict):
-            raise CorpusError(path, "expected a JSON object", number)
+    for number, record in jsonl_records(path, text.splitlines(), CorpusError):
         if isinstance(record.get("data"), dict):
             examples.append(_from_label_studio_task(path, number, record))
         elif _is_tag_row(record):

@@ -17,7 +17,7 @@ import json
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import charset_normalizer
@@ -130,16 +130,23 @@ def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
     except OSError as error:
         raise InputError(path, f"cannot open: {error.strerror or error}") from None
     with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise InputError(path, f"not JSON ({error.msg})", number) from None
-            if not isinstance(record, dict):
-                raise InputError(path, "expected a JSON object", number)
-            yield number, record
+        yield from jsonl_records(path, handle)
+
+
+def jsonl_records(path: str | Path, lines: Iterable[str],
+                  error: type[InputError] = InputError) -> Iterator[tuple[int, dict]]:
+    """(line number, object) for each non-blank line of JSONL `lines` read from `path`; a line
+    that is not a JSON object raises `error` (an InputError) naming the file and line."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as broken:
+            raise error(path, f"broken JSON: {broken.msg} (column {broken.colno})", number) from None
+        if not isinstance(record, dict):
+            raise error(path, "expected a JSON object", number)
+        yield number, record
 
 
 def decode(data: bytes, name: str | Path) -> str:
