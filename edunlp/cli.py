@@ -201,7 +201,7 @@ def _tag_on_ray(args: argparse.Namespace) -> int:
         try:
             summary = tag(args.paths, output, address=args.address, workers=args.workers, threads=args.threads,
                           model=args.model, quantize=args.quantize, month=args.month, force=args.force,
-                          fmt=args.format)
+                          fmt=args.format, max_bytes=int(args.max_mb * 2**20))
         except RayMissing as error:
             raise UsageError(str(error)) from None
         return _finish(args, summary)

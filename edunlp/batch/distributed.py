@@ -23,7 +23,8 @@ import pyarrow as pa
 
 from ..document import Bulletin
 from ..errors import EdunlpError, InputError
-from .jobs import Job, Source, Summary, _load, jsonl_text, sources
+from ..reading.files import MAX_BYTES
+from .jobs import Job, Source, Summary, _apply_each, _load, jsonl_text, sources
 
 if TYPE_CHECKING:
     import ray.data
@@ -49,7 +50,7 @@ def _ray() -> Any:
 class _TaggingActor:
     """One worker of the pool: the pipeline loaded once, torch held to the CPUs the actor reserved."""
 
-    def __init__(self, model: str | None, quantize: bool, threads: int, month: str | None) -> None:
+    def __init__(self, model: str | None, quantize: bool, threads: int, month: str | None, max_bytes: int) -> None:
         import torch
 
         from ..pipeline import load
@@ -57,15 +58,21 @@ class _TaggingActor:
         torch.set_num_threads(threads)
         self.pipeline = load(model, quantize=quantize)
         self.month = month
+        self.max_bytes = max_bytes
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         """Read, segment and tag a batch of sources; one row per document: its JSONL rows or its error."""
         items = batch.to_pylist()
-        loaded = [_load(Source(i["name"], Path(i["path"]), i["member"] or None), self.month) for i in items]
+        loaded = [_load(Source(i["name"], Path(i["path"]), i["member"] or None), self.month, self.max_bytes)
+                  for i in items]
         fresh = [isinstance(result, Bulletin) and digest != item["done"] for item, (_, digest, result) in zip(items, loaded)]
-        self.pipeline.apply([result for (_, _, result), new in zip(loaded, fresh) if new])
+        failed: dict[str, InputError] = {}  # a document the pipeline fails on is dropped alone, as locally
+        _apply_each(self.pipeline.apply, [(digest, result) for (_, digest, result), new in zip(loaded, fresh) if new],
+                    lambda error: failed.setdefault(error.path, error))
         out = []
         for (name, digest, result), new in zip(loaded, fresh):
+            result = failed.get(name, result)
+            new = new and name not in failed
             rows = result.rows() if new else []
             error = result if isinstance(result, InputError) else None
             out.append({"name": name, "digest": digest, "rows": jsonl_text(rows), "paragraphs": len(rows),
@@ -83,6 +90,7 @@ def dataset(
     quantize: bool = False,
     month: str | None = None,
     batch_size: int = 8,
+    max_bytes: int = MAX_BYTES,
 ) -> ray.data.Dataset:
     """The tagging of `todo` as a lazy Ray Dataset, in input order: one row per document with its
     JSONL `rows` and `paragraphs` count, or its error (`reason`, `line`).
@@ -100,7 +108,7 @@ def dataset(
     tagged = ray.data.from_items(items, override_num_blocks=max(1, math.ceil(len(items) / per_block))).map_batches(
         _TaggingActor,
         fn_constructor_kwargs={"model": str(Path(model).resolve()) if model else None, "quantize": quantize,
-                               "threads": threads, "month": month},
+                               "threads": threads, "month": month, "max_bytes": max_bytes},
         batch_size=per_block, batch_format="pyarrow", num_cpus=threads,
         compute=ray.data.ActorPoolStrategy(size=workers),
     )
@@ -122,6 +130,7 @@ def tag(
     fmt: str = "jsonl",
     batch_size: int = 8,
     progress: bool | None = None,
+    max_bytes: int = MAX_BYTES,
 ) -> Summary:
     """`edunlp tag` on a Ray cluster: the same output, errors file and resume as `batch.run`.
 
@@ -142,7 +151,7 @@ def tag(
                 workers = max(1, int(ray.cluster_resources().get("CPU", 1)) // threads)
             done = {name: digest for name, (digest, _) in job.state.done.items()}
             tagged = dataset(todo, done, workers=workers, threads=threads, model=model, quantize=quantize,
-                             month=month, batch_size=batch_size)
+                             month=month, batch_size=batch_size, max_bytes=max_bytes)
             tagged.context.enable_progress_bars = False
             for row in tagged.iter_rows():
                 if job.skip(row["name"], row["digest"]):
