@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -30,6 +31,17 @@ def write_atomically(path: str | Path, write: Callable[[str], object]) -> Path:
         os.unlink(temp)
         raise
     return path
+
+
+def replace_directory(new: Path, target: Path) -> None:
+    """Put a finished directory in place of `target` (the old one goes only once the new is complete)."""
+    old = target.with_name(f".{target.name}.old")
+    if target.exists():
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(target, old)
+    shutil.copytree(new, target)
+    os.chmod(target, 0o777 & ~_UMASK)  # a temporary directory is private; give the result the usual permissions
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def write_jsonl(path: str | Path, rows: Iterable[dict[str, Any]]) -> int:

@@ -61,9 +61,19 @@ def test_charts_are_inline_svg(page: str) -> None:
     assert len(ids) == len(set(ids)), "two charts share an element id"
 
 
-def test_nothing_is_fetched_from_the_network(page: str) -> None:
+def _offline(page: str) -> None:
+    """Nothing to fetch, and a policy that forbids fetching and every script but the filters."""
     assert not EXTERNAL.search(page)
-    assert "<script" not in page and "<link" not in page
+    assert "<link" not in page and "<iframe" not in page and "<script src" not in page
+    policy = html.unescape(re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page)[0])
+    assert "default-src 'none'" in policy
+    scripts = re.findall(r"<script>(.*?)</script>", page, re.S)
+    assert page.count("<script") == len(scripts) <= 1
+    assert all(report.content_security_policy(script) == policy for script in scripts)
+
+
+def test_nothing_is_fetched_from_the_network(page: str) -> None:
+    _offline(page)
 
 
 def test_the_check_for_external_resources_can_fail() -> None:
@@ -144,17 +154,18 @@ def test_no_chart_for_unnamed_indicators_and_count_axes_start_at_zero(monkeypatc
 def test_a_crafted_entity_label_never_becomes_markup() -> None:
     row = {"text": "教育部印发通知。", "start": 0, "labels": [], "head": None, "region": None,
            "entities": [{"start": 0, "end": 3, "label": "<img src=x onerror=alert(1)>"}]}
-    page = report._paragraph_html(row)
-    assert "<img" not in page and "onerror" not in page
+    markup = report.entity_markup(row)
+    assert "<img" not in markup and "onerror" not in markup
 
 
 def test_contents_lead_to_every_part_and_bulletins_start_collapsed(page: str, bulletins: list[Bulletin]) -> None:
     targets = re.findall(r'<nav class="toc">.*?</nav>', page, re.S)[0]
     links = re.findall(r'href="#([^"]+)"', targets)
     assert {"action-lines", "main-indicators", "indicator-table", "bulletins"} <= set(links)
+    index = re.findall(r'<table class="index">.*?</table>', page, re.S)[0]
     ids = set(re.findall(r'\bid="([^"]+)"', page))
-    assert set(links) <= ids
-    assert page.count('<details class="bulletin"') == len(bulletins) == len([link for link in links if link.startswith("bulletin-")])
+    assert set(links) <= ids and set(re.findall(r'href="#([^"]+)"', page)) <= ids
+    assert page.count('<details class="bulletin"') == len(bulletins) == len(re.findall(r'href="#bulletin-', index))
     assert '<details class="bulletin" id="bulletin-0" open' not in page
 
 
@@ -168,7 +179,8 @@ def test_untrusted_indicator_text_is_escaped_in_the_table(tmp_path: Path) -> Non
     bulletin = archive()[0]
     bulletin.paragraphs[1].indicators[0].name = "<script>alert(1)</script>"
     page = build_report([bulletin], tmp_path / "r.html").read_text(encoding="utf-8")
-    assert "<script" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert 'data-name="&lt;script&gt;alert(1)&lt;/script&gt;' in page
 
 
 def test_legends_name_labels_in_chinese_and_months_without_data_stay(monkeypatch: pytest.MonkeyPatch,

@@ -1,28 +1,40 @@
-"""A self-contained HTML report over tagged bulletins: what each one says, and what changes.
+"""The HTML report over tagged bulletins: what each one says, and what changes.
 
-One page, no network when viewed: inline CSS, charts as inline SVG, no script. A table of contents
-leads to the label mix by month and by region (stacked bars, legends in Chinese, every month of
-the span shown even without data, the counts in tables), line charts of the indicators reported in
-the most months (a gap where a month says nothing), the table of every indicator, and then, one
-collapsed block per bulletin, every paragraph with its labels as badges and its entities
-highlighted in spaCy displaCy's entity markup. All bulletin text is escaped.
+An overview page leads (table of contents) to the label mix by month and by region (stacked bars,
+legends in Chinese, every month of the span shown even without data, the counts in tables), line
+charts of the indicators reported in the most months (a gap where a month says nothing), the
+table of every indicator with filters by month, region, action line and name, and an index of
+the bulletins by month. Each bulletin shows every paragraph with its labels as badges and its
+entities highlighted in spaCy displaCy's entity markup.
 
+A small archive is one page, bulletins collapsed in it. A large one is an overview page that stays
+small and a folder beside it with a page per bulletin and the indicator table (`layout`), so that
+the size of what a reader opens does not grow with the archive.
+
+Nothing is fetched when the pages are viewed: inline CSS, charts as inline SVG, one inline script
+(the table's filters), and a Content-Security-Policy that forbids the rest. The pages are jinja2
+templates (edunlp/analysis/templates) with autoescaping, so all bulletin text is escaped.
 Charts are drawn by matplotlib (Agg) with text turned into SVG paths, so Chinese shows without
 any font on the viewer's side; drawing it needs a CJK font on this machine (`cjk_font_family`).
 """
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import html
 import io
 import itertools
 import re
+import tempfile
 import warnings
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import matplotlib
 
@@ -30,10 +42,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
+from jinja2 import Environment, PackageLoader, StrictUndefined  # noqa: E402
+from markupsafe import Markup  # noqa: E402
 from spacy import displacy  # noqa: E402
 
 from ..corpus.examples import LABEL_NAMES  # noqa: E402
-from ..output import write_atomically  # noqa: E402
+from ..output import replace_directory, write_atomically  # noqa: E402
 from .frames import Source, indicator_table, load_rules, paragraph_rows, series  # noqa: E402
 
 # Preferred first; any one of them covers the simplified characters of the bulletins.
@@ -53,28 +67,14 @@ ENTITY_COLOURS = {
     "GPE": "#ffadad", "DOC": "#f4cae0", "PLATFORM": "#b5e48c", "EVENT": "#ffc9a3",
 }
 MAX_INDICATOR_CHARTS = 8
-CSS = """
-body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif;
-       margin: 0 auto; max-width: 1180px; padding: 1em 2em; color: #222; }
-h1 { font-size: 1.6em; } h2 { border-bottom: 2px solid #ddd; padding-bottom: .2em; margin-top: 2em; }
-h3 { margin: 1.2em 0 .4em; color: #555; font-size: 1.05em; }
-svg { max-width: 100%; height: auto; }
-.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 1em; }
-.chart { border: 1px solid #eee; border-radius: 6px; padding: .5em; }
-.entities mark { white-space: nowrap; }
-.paragraph { border-left: 3px solid #eee; margin: .6em 0; padding: .2em .8em; }
-.meta { font-size: .9em; color: #444; }
-.head { font-weight: bold; margin-right: .6em; }
-.region { background: #eee; border-radius: 3px; padding: 0 .4em; margin-right: .6em; }
-.badge { display: inline-block; color: #fff; border-radius: 9px; padding: 0 .55em; margin-right: .3em;
-         font-size: .85em; text-shadow: 0 0 2px #0006; }
-table { border-collapse: collapse; font-size: .85em; margin: .5em 0; }
-td, th { border: 1px solid #ddd; padding: .15em .5em; text-align: right; }
-details { margin: .4em 0 1em; }
-details.bulletin > summary { font-size: 1.2em; font-weight: bold; cursor: pointer; padding: .3em 0; }
-nav.toc ol { columns: 2; font-size: .9em; }
-table.indicators td { text-align: left; } table.indicators td:nth-child(7) { text-align: right; }
-"""
+LAYOUTS = ("auto", "single", "split")
+# Bytes of bulletin markup past which the "auto" layout writes a folder of pages: a page of this
+# size opens in a second and can still be mailed.
+SINGLE_PAGE_LIMIT = 2 * 2**20
+UNDATED = "月份不详"
+NATIONAL = "全国"  # an indicator without a region
+_TEMPLATES = Environment(loader=PackageLoader("edunlp.analysis", "templates"), autoescape=True,
+                         undefined=StrictUndefined, keep_trailing_newline=True)
 
 
 @functools.cache
@@ -225,7 +225,8 @@ def main_indicators(table: pd.DataFrame) -> list[pd.Series]:
     return found[:MAX_INDICATOR_CHARTS]
 
 
-def _paragraph_html(row: dict[str, Any]) -> str:
+def entity_markup(row: dict[str, Any]) -> Markup:
+    """A paragraph's text with its entities marked up by displaCy (which escapes the text)."""
     text, offset = row["text"], row["start"]
     spans = []
     for entity in sorted(row.get("entities") or [], key=lambda e: (e["start"], -(e["end"] - e["start"]))):
@@ -234,20 +235,56 @@ def _paragraph_html(row: dict[str, Any]) -> str:
             # displaCy cannot nest, and it writes labels as given: only known labels, escaped anyway.
             label = entity["label"] if entity["label"] in ENTITY_COLOURS else "?"
             spans.append({"start": start, "end": end, "label": html.escape(label)})
-    markup = displacy.render(
+    return Markup(displacy.render(
         {"text": text, "ents": spans}, style="ent", manual=True, page=False, jupyter=False,
         options={"colors": ENTITY_COLOURS},
-    )
-    badges = "".join(
-        f'<span class="badge" style="background:{LABEL_COLOURS.get(label["label"], "#999")}" '
-        f'title="{html.escape(LABEL_NAMES.get(label["label"], label["label"]))}">'
-        f'{html.escape(label["label"])} {label.get("score", 0):.2f}</span>'
-        for label in sorted(row.get("labels") or [], key=lambda label: -label.get("score", 0))
-    )
-    head = f'<span class="head">{html.escape(row["head"])}</span>' if row.get("head") else ""
-    shown = row.get("region") and row["region"] != row.get("head")
-    region = f'<span class="region">{html.escape(row["region"])}</span>' if shown else ""
-    return f'<div class="paragraph"><div class="meta">{head}{region}{badges}</div>{markup}</div>'
+    ))
+
+
+def _paragraph(row: dict[str, Any]) -> dict[str, Any]:
+    """What the `paragraph` macro shows of a row: head, region (unless it is the head), label badges
+    (the highest score first) and the entity markup."""
+    labels = sorted(row.get("labels") or [], key=lambda label: -label.get("score", 0))
+    return {
+        "head": row.get("head"),
+        "region": row.get("region") if row.get("region") != row.get("head") else None,
+        "badges": [{"label": label["label"], "name": LABEL_NAMES.get(label["label"], label["label"]),
+                    "colour": LABEL_COLOURS.get(label["label"], "#999"), "score": label.get("score", 0)}
+                   for label in labels],
+        "markup": entity_markup(row),
+    }
+
+
+def _sections(rows: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """A bulletin's paragraphs under their section titles (摘要 for the abstract)."""
+    sections: list[tuple[str, list[dict[str, Any]]]] = []
+    section = object()  # differs from any section title, so the first row opens one
+    for row in rows:
+        if row.get("section") != section:
+            section = row.get("section")
+            sections.append(("摘要" if row.get("kind") == "abstract" else (section or ""), []))
+        sections[-1][1].append(_paragraph(row))
+    return sections
+
+
+@dataclass
+class _BulletinView:
+    """One bulletin as the report shows it: title, month, paragraph count and rendered body."""
+
+    number: int
+    title: str
+    month: str
+    source: str | None
+    paragraphs: int
+    body: Markup
+
+    @property
+    def anchor(self) -> str:
+        return f"bulletin-{self.number}"
+
+    @property
+    def page(self) -> str:
+        return f"bulletin-{self.number}.html"
 
 
 def _bulletin_title(rows: list[dict[str, Any]]) -> str:
@@ -255,74 +292,116 @@ def _bulletin_title(rows: list[dict[str, Any]]) -> str:
     return " · ".join(str(part) for part in (first.get("month"), first.get("source")) if part) or first.get("doc_id") or ""
 
 
-def _bulletin_html(rows: list[dict[str, Any]], anchor: str) -> str:
-    """One bulletin, collapsed: its title opens it."""
-    parts = [f'<details class="bulletin" id="{anchor}"><summary>{html.escape(_bulletin_title(rows))} '
-             f'({len(rows)} paragraphs)</summary>']
-    section = object()  # differs from any section title, so the first row opens one
-    for row in rows:
-        if row.get("section") != section:
-            section = row.get("section")
-            heading = "摘要" if row.get("kind") == "abstract" else (section or "")
-            parts.append(f"<h3>{html.escape(heading)}</h3>")
-        parts.append(_paragraph_html(row))
-    parts.append("</details>")
-    return "\n".join(parts)
+def _bulletins(rows: list[dict[str, Any]]) -> list[_BulletinView]:
+    groups = [list(group) for _, group in itertools.groupby(rows, key=lambda row: (row.get("source"), row.get("doc_id")))]
+    body = _TEMPLATES.get_template("parts.html").module.bulletin_body
+    return [_BulletinView(n, _bulletin_title(group), group[0].get("month") or UNDATED, group[0].get("source"), len(group),
+                          body(_sections(group)))
+            for n, group in enumerate(groups)]
 
 
-def _counts_html(counts: pd.DataFrame, title: str, chart_id: str, horizontal: bool) -> str:
-    if counts.empty:
-        return f"<p>{html.escape(title)}: no labelled paragraphs.</p>"
-    chart = _stacked_bars(counts, title, chart_id, horizontal)
-    table = counts.to_html(border=0)
-    return f'<div class="chart">{chart}<details><summary>counts</summary>{table}</details></div>'
+def _by_month(bulletins: list[_BulletinView]) -> list[tuple[str, list[_BulletinView]]]:
+    """The bulletin index: months in order, the undated last."""
+    months: dict[str, list[_BulletinView]] = {}
+    for bulletin in sorted(bulletins, key=lambda b: (b.month == UNDATED, b.month)):
+        months.setdefault(bulletin.month, []).append(bulletin)
+    return list(months.items())
 
 
-INDICATOR_TABLE_COLUMNS = {"month": "月份", "region": "地区", "action_line": "行动方向", "indicator_key": "指标",
-                           "name": "原文名称", "text": "原文数值", "normalized": "数值", "unit": "单位"}
-
-
-def _indicator_table_html(table: pd.DataFrame) -> str:
-    """Every indicator, by month: pandas escapes each cell."""
+def _indicator_rows(table: pd.DataFrame, bulletins: list[_BulletinView]) -> tuple[list[dict[str, Any]], dict[str, list]]:
+    """The indicator table's rows (text, the values to filter on, the bulletin it came from) and
+    the choices of its filters."""
+    where: dict[str | None, _BulletinView] = {}
+    for bulletin in bulletins:
+        where.setdefault(bulletin.source, bulletin)
     if table.empty:
-        return "<p>No indicators.</p>"
-    shown = table.assign(action_line=table["action_line"].map(lambda l: LABEL_NAMES.get(l, l), na_action="ignore"))
-    shown = shown.sort_values(["month", "region", "indicator_key"], na_position="first")[list(INDICATOR_TABLE_COLUMNS)]
-    shown = shown.rename(columns=INDICATOR_TABLE_COLUMNS)
-    return shown.to_html(index=False, border=0, classes="indicators", na_rep="", float_format=lambda v: f"{v:,.6g}")
+        return [], {"month": [], "region": [], "label": []}
+    table = table.sort_values(["month", "region", "indicator_key"], na_position="first")
+    rows = []
+    for record in table.astype(object).where(table.notna(), None).to_dict("records"):
+        key, name = record["indicator_key"] or "", record["name"] or ""
+        rows.append({
+            "month": record["month"] or "", "region": record["region"] or NATIONAL,
+            "action_line": record["action_line"] or "", "action_name": LABEL_NAMES.get(record["action_line"], record["action_line"] or ""),
+            "indicator_key": key, "name": name, "text": record["text"] or "", "unit": record["unit"] or "",
+            "value": "" if record["normalized"] is None else f"{record['normalized']:,.10g}",
+            "search": " ".join(dict.fromkeys([key.lower(), name.lower()])), "bulletin": where.get(record["source"]),
+        })
+    labels = {row["action_line"] for row in rows if row["action_line"]}
+    choices = {
+        "month": sorted({row["month"] for row in rows if row["month"]}),
+        "region": sorted({row["region"] for row in rows}, key=lambda region: (region != NATIONAL, region)),
+        "label": [(label, LABEL_NAMES.get(label, label)) for label in [*LABEL_COLOURS, *sorted(labels - set(LABEL_COLOURS))]
+                  if label in labels],
+    }
+    return rows, choices
 
 
-def build_report(bulletins: Source, path: str | Path, rule_files: Iterable[str | Path] = ()) -> Path:
-    """Write the HTML report for tagged bulletins and/or `edunlp tag` JSONL files to `path`,
-    atomically. `rule_files` are extra indicator grouping rules (see `edunlp.analysis.frames`)."""
+def _counts_chart(counts: pd.DataFrame, title: str, chart_id: str, horizontal: bool) -> dict[str, Any]:
+    if counts.empty:
+        return {"title": title, "svg": None, "table": None}
+    return {"title": title, "svg": Markup(_stacked_bars(counts, title, chart_id, horizontal)),
+            "table": Markup(counts.to_html(border=0))}  # pandas escapes the cells
+
+
+def _static(name: str) -> Markup:
+    """A file of the templates folder as it is (CSS, the filter script): ours, not escaped."""
+    return Markup(_TEMPLATES.loader.get_source(_TEMPLATES, name)[0])
+
+
+def content_security_policy(script: str) -> str:
+    """Nothing may be fetched; inline styles and data: images are allowed, and only this one script runs
+    (by its hash), so even markup that escaped escaping could neither load nor run anything."""
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    return f"default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'sha256-{digest}'"
+
+
+def build_report(bulletins: Source, path: str | Path, rule_files: Iterable[str | Path] = (),
+                 layout: str = "auto") -> Path:
+    """Write the HTML report for tagged bulletins and/or `edunlp tag` JSONL files; returns the
+    overview page, `path`. `rule_files` are extra indicator grouping rules (see `edunlp.analysis.frames`).
+
+    `layout` "single" puts everything in that page; "split" keeps the overview there and writes a
+    page per bulletin and the indicator table to the folder `<stem>_files` beside it; "auto"
+    splits once the bulletins' markup passes SINGLE_PAGE_LIMIT. Every file is written atomically."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}; expected one of {LAYOUTS}")
+    path = Path(path)
     rows = list(paragraph_rows(bulletins))
     table = indicator_table(rows, load_rules(rule_files))
-    charts = [f'<div class="chart">{_line_chart(values, f"ind{n}")}</div>' for n, values in enumerate(main_indicators(table))]
-    groups = [list(group) for _, group in itertools.groupby(rows, key=lambda row: (row.get("source"), row.get("doc_id")))]
+    views = _bulletins(rows)
+    single = layout == "single" or (layout == "auto" and sum(len(view.body) for view in views) <= SINGLE_PAGE_LIMIT)
+    folder = f"{path.stem}_files"
+    indicator_rows, choices = _indicator_rows(table, views)
+    script = _static("filter.js")
+    common = {"csp": content_security_policy(script), "css": _static("report.css"), "script": script,
+              "indicator_rows": indicator_rows, "choices": choices}
     months = sorted({row["month"] for row in rows if row.get("month")})
-    span = f"{months[0]} – {months[-1]}" if months else "months unknown"
-    contents = "".join(f'<li><a href="#bulletin-{n}">{html.escape(_bulletin_title(group))}</a></li>'
-                       for n, group in enumerate(groups))
-    page = f"""<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>edunlp report</title><style>{CSS}</style></head>
-<body>
-<h1>edunlp report</h1>
-<p>{len(groups)} bulletins, {len(rows)} paragraphs, {len(table)} indicators; {html.escape(span)}.</p>
-<nav class="toc"><h2>Contents</h2><ul>
-<li><a href="#action-lines">Action lines</a></li><li><a href="#main-indicators">Main indicators</a></li>
-<li><a href="#indicator-table">All indicators</a></li><li><a href="#bulletins">Bulletins</a><ol>{contents}</ol></li>
-</ul></nav>
-<h2 id="action-lines">Action lines</h2>
-<div class="charts">
-{_counts_html(label_counts(rows, "month"), "Labels by month", "mix-month", horizontal=False)}
-{_counts_html(label_counts(rows, "region"), "Labels by region", "mix-region", horizontal=True)}
-</div>
-<h2 id="main-indicators">Main indicators (national, last value per month)</h2>
-{'<div class="charts">' + "".join(charts) + "</div>" if charts else "<p>No national indicator is reported in two months or more.</p>"}
-<h2 id="indicator-table">All indicators</h2>
-<details><summary>{len(table)} indicators by month</summary>{_indicator_table_html(table)}</details>
-<h2 id="bulletins">Bulletins</h2>
-{"".join(_bulletin_html(group, f"bulletin-{n}") for n, group in enumerate(groups))}
-</body></html>
-"""
-    return write_atomically(path, lambda temp: Path(temp).write_text(page, encoding="utf-8"))
+    overview = _TEMPLATES.get_template("overview.html").render(
+        **common, single=single, bulletins=views, paragraphs=len(rows), months=_by_month(views), folder=folder,
+        span=f"{months[0]} – {months[-1]}" if months else "months unknown",
+        href=(lambda b: f"#{b.anchor}") if single else (lambda b: f"{quote(folder)}/{b.page}"),
+        indicators_href="#indicator-table" if single else f"{quote(folder)}/indicators.html",
+        mix=[_counts_chart(label_counts(rows, "month"), "Labels by month", "mix-month", horizontal=False),
+             _counts_chart(label_counts(rows, "region"), "Labels by region", "mix-region", horizontal=True)],
+        charts=[Markup(_line_chart(values, f"ind{n}")) for n, values in enumerate(main_indicators(table))],
+    )
+    if not single:
+        _write_folder(path.parent / folder, views, {**common, "overview": f"../{quote(path.name)}"})
+    return write_atomically(path, lambda temp: Path(temp).write_text(overview, encoding="utf-8"))
+
+
+def _write_folder(target: Path, views: list[_BulletinView], common: dict[str, Any]) -> None:
+    """The pages of a split report: the indicator table and one page per bulletin, with links to
+    the previous and next, put in place of `target` once all are written."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{target.name}.") as temp:
+        folder = Path(temp)
+        page = _TEMPLATES.get_template("indicators.html").render(**common, href=lambda b: b.page)
+        (folder / "indicators.html").write_text(page, encoding="utf-8")
+        template = _TEMPLATES.get_template("bulletin.html")
+        for n, view in enumerate(views):
+            page = template.render(**common, b=view, previous=views[n - 1] if n else None,
+                                   next=views[n + 1] if n + 1 < len(views) else None)
+            (folder / view.page).write_text(page, encoding="utf-8")
+        replace_directory(folder, target)

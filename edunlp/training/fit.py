@@ -29,7 +29,7 @@ from transformers import AutoTokenizer, get_linear_schedule_with_warmup
 
 from ..corpus.examples import ENTITY_TYPES, LABELS, Example
 
-from ..output import write_atomically
+from ..output import replace_directory, write_atomically
 from ..tagging.lexical import LexicalLabeller
 from ..tagging.model import Features, JointModel, collate, encode_tags, joint_config
 from ..tagging.tagger import Tagger, model_text, paragraph_input
@@ -352,7 +352,7 @@ def finish(tagger: Tagger, train: list[Example], dev: list[Example], test: list[
         tagger.save_pretrained(temp)
         (Path(temp) / "training.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
         (Path(temp) / "README.md").write_text(model_card(summary, figures, tagger.labels), encoding="utf-8")
-        _replace_dir(Path(temp), Path(out))
+        replace_directory(Path(temp), Path(out))
     return summary
 
 
@@ -360,16 +360,6 @@ def _shown(path: str | Path) -> str:
     """A path as a reader of the card would type it: relative to the working directory when inside it."""
     resolved = Path(path).resolve()
     return str(resolved.relative_to(Path.cwd())) if resolved.is_relative_to(Path.cwd()) else str(resolved)
-
-
-def _replace_dir(new: Path, target: Path) -> None:
-    """Put a finished directory in place of `target` (the old one goes only once the new is complete)."""
-    old = target.with_name(f".{target.name}.old")
-    if target.exists():
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(target, old)
-    shutil.copytree(new, target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 # What each origin of training paragraphs is, for the card (corpora/README.md says more).
