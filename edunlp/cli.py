@@ -6,10 +6,11 @@
     edunlp train --data PATH... --out DIR          fine-tune on labelled paragraphs
     edunlp evaluate --data PATH... [--model DIR]   figures beside keyword and TF-IDF baselines
     edunlp indicators PATH... -o FILE              one row per indicator (.csv or .parquet)
-    edunlp report PATH... -o report.html           a self-contained page with charts
+    edunlp report PATH... -o report.html           an offline page with charts (+ report_files/ when large)
     edunlp export PATH... --to label-studio|doccano -o FILE   the model's pre-annotations
 
-PATH `-` reads one bulletin from standard input; `-o -` writes the result to standard output.
+PATH `-` reads one bulletin from standard input; `-o -` writes the result to standard output
+(JSONL rows of segment and tag as documents finish, anything else when done).
 The exit statuses are in EXIT_STATUSES, which `edunlp --help` prints.
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import shlex
 import shutil
 import sys
@@ -27,16 +29,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from . import __version__
-from .batch.jobs import FORMATS, Summary, run
+from .batch.jobs import FORMATS, STDOUT, Summary, run
 from .corpus.annotation import TOOLS
 from .errors import EdunlpError
 from .reading.files import MAX_BYTES
 from .reading.inputs import expand_inputs
 
 OK, PARTIAL, USAGE, CRASH = 0, 1, 2, 3
+SIGPIPE = 128 + 13  # what a shell reports for a command whose reader went away
 EXIT_STATUSES = """exit status: 0 all done; 1 some inputs failed (see stderr and OUT.errors.jsonl), the rest
 written; 2 usage or setup error (bad option, no input found, missing or broken model, unreadable
-labelled file), one line on stderr; 3 crash (a bug: --verbose shows the traceback)"""
+labelled file), one line on stderr; 3 crash (a bug: --verbose shows the traceback); 141 the reader of
+-o - stopped reading"""
 
 
 class UsageError(EdunlpError):
@@ -93,12 +97,16 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("--json", help="also write the figures to this JSON file")
 
     for name, help_text in (("indicators", "one row per indicator over months and regions (.csv or .parquet)"),
-                            ("report", "a self-contained HTML report with highlighted entities and charts")):
+                            ("report", "an HTML report (offline): charts, a filterable indicator table, highlighted entities")):
         command = commands.add_parser(name, help=help_text)
         _add_inputs(command)
         command.add_argument("--model", help="fine-tuned model directory (default: the shipped model)")
         command.add_argument("--quantize", action="store_true", help="int8 dynamic quantisation of the linear layers")
         command.add_argument("--rules", nargs="*", default=[], help="extra indicator grouping rule files (TSV)")
+    commands.choices["report"].add_argument("--layout", choices=("auto", "single", "split"), default="auto",
+        help="single: one self-contained page; split: the overview page and, in OUT_files/ beside it, a page per "
+             "bulletin and the indicator table; auto (default): single for a small archive (bulletins up to 2 MiB "
+             "of markup), else split; -o - is always single")
 
     export = commands.add_parser("export", help="the model's labels and entities as pre-annotations for an annotation tool")
     _add_inputs(export, formats=False)
@@ -119,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("edunlp: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of `-o -` stopped reading (`| head`): stop quietly, as cat does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so that exiting flushes nowhere
+        return SIGPIPE
     except Exception as error:  # a bug: say so in one line, the traceback on demand
         if args.verbose:
             traceback.print_exc()
@@ -142,7 +153,8 @@ def _add_inputs(parser: argparse.ArgumentParser, formats: bool = True) -> None:
 @contextlib.contextmanager
 def _output(name: str, stdout_name: str) -> Iterator[Path]:
     """The path to write to: `name`, or for `-` a temporary `stdout_name` copied to stdout at the end
-    (its resume state and errors file go with it; the errors are on stderr all the same)."""
+    (for what is written whole: a table, the report, an export; its resume state and errors file
+    go with it, the errors are on stderr all the same)."""
     if name != "-":
         yield Path(name)
         return
@@ -155,7 +167,7 @@ def _output(name: str, stdout_name: str) -> Iterator[Path]:
         sys.stdout.buffer.flush()
 
 
-def _run(args: argparse.Namespace, output: Path, apply=None) -> int:
+def _run(args: argparse.Namespace, output: str | Path, apply=None) -> int:
     summary = run(args.paths, output, apply=apply, month=args.month, force=args.force,
                   fmt=getattr(args, "format", "jsonl"), workers=1 if args.workers is None else args.workers,
                   max_bytes=int(args.max_mb * 2**20))
@@ -171,14 +183,18 @@ def _finish(args: argparse.Namespace, summary: Summary) -> int:
     return PARTIAL if summary.errors else OK
 
 
-def _rows_name(args: argparse.Namespace) -> str:
-    return f"rows.{args.format}"
+def _rows_output(args: argparse.Namespace) -> contextlib.AbstractContextManager[str | Path]:
+    """Where `segment` and `tag` write: `-` in JSONL is streamed by the batch job as documents
+    finish (no resume state); a csv or parquet table for stdout is written whole, via `_output`."""
+    if args.output == STDOUT and args.format == "jsonl":
+        return contextlib.nullcontext(STDOUT)
+    return _output(args.output, f"rows.{args.format}")
 
 
 def _segment(args: argparse.Namespace) -> int:
     from .pipeline import rules
 
-    with _output(args.output, _rows_name(args)) as output:
+    with _rows_output(args) as output:
         return _run(args, output, apply=rules().apply)
 
 
@@ -190,14 +206,14 @@ def _tag(args: argparse.Namespace) -> int:
     from .pipeline import load
 
     pipeline = load(args.model, quantize=args.quantize)
-    with _output(args.output, _rows_name(args)) as output:
+    with _rows_output(args) as output:
         return _run(args, output, apply=pipeline.apply)
 
 
 def _tag_on_ray(args: argparse.Namespace) -> int:
     from .batch.distributed import RayMissing, tag
 
-    with _output(args.output, _rows_name(args)) as output:
+    with _rows_output(args) as output:
         try:
             summary = tag(args.paths, output, address=args.address, workers=args.workers, threads=args.threads,
                           model=args.model, quantize=args.quantize, month=args.month, force=args.force,
@@ -241,9 +257,12 @@ def _indicators(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from .analysis.report import build_report
 
+    if args.output == "-" and args.layout == "split":
+        raise UsageError("--layout split writes a folder of pages: give -o a file name")
+    layout = "single" if args.output == "-" else args.layout
     with _output(args.output, "report.html") as output:
         sources, status = _tagged_sources(args, output)
-        build_report(sources, output, rule_files=args.rules)
+        build_report(sources, output, rule_files=args.rules, layout=layout)
     print(f"edunlp: report → {args.output}", file=sys.stderr)
     return status
 

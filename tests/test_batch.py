@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 import zipfile
 from pathlib import Path
 
@@ -147,3 +149,26 @@ def test_csv_cells_never_become_formulas(tmp_path: Path) -> None:
     back = pd.read_csv(path)
     assert back["name"].tolist() == ["'=HYPERLINK(\"http://x\")", "'+1", "'-2+3", "'@SUM(A1)", "教学点"]
     assert back["value"].tolist() == [1, 2, -3, 4, 5]  # numbers are not text: left alone
+
+
+def test_dash_streams_rows_as_documents_finish_and_keeps_no_state(tmp_path: Path, archive: Path, reference: list[str],
+                                                                  monkeypatch) -> None:
+    stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdout", stdout)
+    monkeypatch.chdir(tmp_path)
+    seen_before: list[set[str]] = []  # the sources on stdout when each batch reaches the model
+
+    def apply(bulletins: list) -> list:
+        stdout.flush()
+        seen_before.append({json.loads(line)["source"] for line in stdout.buffer.getvalue().decode().splitlines()})
+        return bulletins
+
+    before = sorted(tmp_path.rglob("*"))
+    summary = batch.run([archive], "-", apply=apply, workers=0, batch_paragraphs=1)
+    streamed = stdout.buffer.getvalue().decode().splitlines()
+    assert sorted(streamed) == sorted(reference)  # the same rows as a file gets
+    assert seen_before[0] == set() and len(seen_before[-1]) == summary.done - 1  # each document out before the next is tagged
+    assert summary.done == 8 and len(summary.errors) == 6  # the errors are reported, not written to a file
+    assert sorted(tmp_path.rglob("*")) == before  # no state, lock or errors file
+    with pytest.raises(ValueError, match="only jsonl streams"):
+        batch.run([archive], "-", fmt="csv", workers=0)

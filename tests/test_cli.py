@@ -114,3 +114,27 @@ def test_weight_loading_bar_only_on_a_terminal(monkeypatch) -> None:
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
     with _quiet_progress_bar():
         assert hf_logging.is_progress_bar_enabled()
+
+
+def test_report_layouts_from_the_command_line(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_jsonl(tmp_path / "tagged.jsonl", (row for b in archive() for row in b.rows()))
+    assert main(["report", "tagged.jsonl", "-o", "-", "--layout", "split"]) == 2
+    assert capsys.readouterr().err.startswith("edunlp: error: --layout split writes a folder of pages")
+    assert main(["report", "tagged.jsonl", "-o", "out/r.html", "--layout", "split"]) == 0
+    assert (tmp_path / "out" / "r_files" / "bulletin-0.html").is_file()
+    assert 'href="r_files/indicators.html"' in (tmp_path / "out" / "r.html").read_text(encoding="utf-8")
+    assert main(["report", "tagged.jsonl", "-o", "one.html"]) == 0  # a small archive: one page
+    assert not (tmp_path / "one_files").exists()
+
+
+def test_a_reader_that_stops_reading_ends_the_stream_quietly(tmp_path: Path) -> None:
+    for n in range(40):
+        (tmp_path / f"2019-{n % 12 + 1:02d}-{n}.txt").write_text(BULLETINS["2019"], encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "edunlp.cli", "segment", str(tmp_path), "-o", "-", "--workers", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert json.loads(process.stdout.readline())["source"]  # the first row, streamed before the run ends
+    process.stdout.close()
+    error = process.stderr.read().decode()
+    assert process.wait(timeout=600) == cli.SIGPIPE, error
+    assert "crashed" not in error and "Traceback" not in error and "Exception ignored" not in error

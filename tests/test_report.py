@@ -5,7 +5,10 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -205,3 +208,110 @@ def test_a_month_without_the_indicator_is_a_gap(monkeypatch: pytest.MonkeyPatch)
     report._line_chart(values, "g")
     assert list(lines[0].get_xdata()) == ["2021-01", "2021-02", "2021-03"]
     assert pd.isna(lines[0].get_ydata()[1])
+
+
+def _copies(bulletins: list[Bulletin], times: int) -> list[dict]:
+    """The archive's rows `times` over, each copy under its own source name (another archive of the same months)."""
+    return [{**row, "source": f"copy{n}/{row['source']}"} for n in range(times) for b in bulletins for row in b.rows()]
+
+
+def _local_links(page: Path) -> list[tuple[Path, str]]:
+    """(file, anchor) of every link in `page`."""
+    found = []
+    for target in re.findall(r'href="([^"]+)"', page.read_text(encoding="utf-8")):
+        file, _, anchor = unquote(html.unescape(target)).partition("#")
+        found.append(((page.parent / file).resolve() if file else page, anchor))
+    return found
+
+
+def test_split_layout_keeps_the_overview_small_and_every_link_resolves(bulletins: list[Bulletin], tmp_path: Path) -> None:
+    sizes = {}
+    for times in (1, 5):
+        tagged = tmp_path / f"x{times}.jsonl"
+        tagged.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in _copies(bulletins, times)), encoding="utf-8")
+        overview = build_report(tagged, tmp_path / f"x{times} report.html", layout="split")
+        folder = tmp_path / f"x{times} report_files"
+        pages = sorted(p.name for p in folder.iterdir())
+        assert pages == sorted(["indicators.html", *(f"bulletin-{n}.html" for n in range(times * len(bulletins)))])
+        for page in [overview, *folder.iterdir()]:
+            _offline(page.read_text(encoding="utf-8"))
+            for file, anchor in _local_links(page):
+                assert file.is_file() or (file.is_dir() and file == folder.resolve()), (page, file)
+                if anchor and file.is_file():
+                    assert f'id="{anchor}"' in file.read_text(encoding="utf-8"), (page, anchor)
+        text = overview.read_text(encoding="utf-8")
+        assert "<details class=\"bulletin\"" not in text and "国家中小学网络云平台" not in text
+        assert "<mark" in (folder / "bulletin-0.html").read_text(encoding="utf-8")
+        indicators = (folder / "indicators.html").read_text(encoding="utf-8")
+        assert indicators.count("<tr data-month") == times * sum(len(p.indicators) for b in bulletins for p in b.paragraphs)
+        sizes[times] = overview.stat().st_size, sum(p.stat().st_size for p in folder.iterdir())
+    assert sizes[5][1] > 4 * sizes[1][1]  # the bulletins' pages grow with the archive...
+    assert sizes[5][0] < 1.5 * sizes[1][0]  # ...the overview hardly does
+
+
+def test_auto_layout_splits_only_past_the_limit(bulletins: list[Bulletin], tmp_path: Path, monkeypatch) -> None:
+    build_report(bulletins, tmp_path / "small.html")
+    assert not (tmp_path / "small_files").exists()
+    monkeypatch.setattr(report, "SINGLE_PAGE_LIMIT", 1000)
+    build_report(bulletins, tmp_path / "large.html")
+    assert (tmp_path / "large_files" / "bulletin-0.html").is_file()
+    assert (tmp_path / "large_files").stat().st_mode & 0o755 == 0o755  # not the temporary directory's 0700
+    build_report(bulletins[:1], tmp_path / "large.html", layout="split")  # a rerun replaces the folder
+    assert sorted(p.name for p in (tmp_path / "large_files").iterdir()) == ["bulletin-0.html", "indicators.html"]
+    with pytest.raises(ValueError, match="unknown layout"):
+        build_report(bulletins, tmp_path / "x.html", layout="pages")
+
+
+def test_filters_offer_the_table_s_months_regions_and_labels_escaped(tmp_path: Path) -> None:
+    bulletin = archive()[0]
+    bulletin.paragraphs[1].indicators[0].name = "<b>名</b>"
+    bulletin.paragraphs[1].region = '"><img src=x onerror=alert(1)>'
+    page = build_report([bulletin], tmp_path / "r.html").read_text(encoding="utf-8")
+    form = re.findall(r'<form class="filters".*?</form>', page, re.S)[0]
+    options = dict(re.findall(r'<select name="(\w+)">(.*?)</select>', form, re.S))
+    assert re.findall(r"<option>([^<]+)</option>", options["month"]) == ["2021-06"]
+    assert "<option>全国</option>" in options["region"]
+    assert '<option value="resources">数字教育资源</option>' in options["label"]
+    assert "<img" not in page and "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<b>名</b>" not in page
+
+
+FAKE_DOM = """
+const rows = JSON.parse(process.argv[2]).map(dataset => ({dataset, hidden: false}));
+const handlers = {};
+const elements = {month: {value: ""}, region: {value: ""}, label: {value: ""}, q: {value: ""}};
+const form = {elements, addEventListener: (kind, f) => { handlers[kind] = f; }};
+const shown = {textContent: ""};
+globalThis.document = {
+  getElementById: id => ({"indicator-filters": form, "indicators-shown": shown})[id],
+  querySelectorAll: () => rows,
+};
+globalThis.setTimeout = f => f();
+eval(require("fs").readFileSync(process.argv[3], "utf8"));
+const result = [];
+for (const change of JSON.parse(process.argv[4])) {
+  for (const [name, value] of Object.entries(change)) if (name in elements) elements[name].value = value;
+  handlers[change.reset ? "reset" : "input"]();
+  result.push([shown.textContent, rows.map(row => row.hidden)]);
+}
+console.log(JSON.stringify(result));
+"""
+
+
+def test_the_filter_script_hides_the_rows_that_do_not_match(tmp_path: Path) -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    rows = [{"month": "2021-06", "region": "全国", "label": "resources", "name": "累计访客"},
+            {"month": "2021-06", "region": "江苏", "label": "campus", "name": "出口带宽"},
+            {"month": "2021-07", "region": "江苏", "label": "resources", "name": "注册用户 注册用户数"}]
+    changes = [{"month": "2021-06"}, {"region": "江苏"}, {"month": "", "region": "", "label": "resources"},
+               {"label": "", "q": " 用户 "}, {"q": "nothing"}, {"q": "", "reset": True}]
+    script = tmp_path / "dom.js"
+    script.write_text(FAKE_DOM, encoding="utf-8")
+    done = subprocess.run([node, str(script), json.dumps(rows), str(Path(report.__file__).parent / "templates" / "filter.js"),
+                           json.dumps(changes)], capture_output=True, text=True, timeout=60, check=True)
+    assert json.loads(done.stdout) == [
+        ["2", [False, False, True]], ["1", [True, False, True]], ["2", [False, True, False]],
+        ["1", [True, True, False]], ["0", [True, True, True]], ["3", [False, False, False]],
+    ]

@@ -149,8 +149,7 @@ def tag(
                 return job.summary
             if workers is None:
                 workers = max(1, int(ray.cluster_resources().get("CPU", 1)) // threads)
-            done = {name: digest for name, (digest, _) in job.state.done.items()}
-            tagged = dataset(todo, done, workers=workers, threads=threads, model=model, quantize=quantize,
+            tagged = dataset(todo, job.done(), workers=workers, threads=threads, model=model, quantize=quantize,
                              month=month, batch_size=batch_size, max_bytes=max_bytes)
             tagged.context.enable_progress_bars = False
             for row in tagged.iter_rows():

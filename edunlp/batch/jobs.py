@@ -8,6 +8,10 @@ output's size after it. On a rerun the output is cut back to the last size the s
 Bad files are written to `OUT.errors.jsonl` with their reason; the run goes on, whatever the
 failure (an unexpected one is recorded as such, asking for a report). `OUT.lock` is held while a
 run writes OUT: a second run on the same output stops at once instead of appending every row again.
+
+Output `-` streams the JSONL rows to standard output as each batch of documents finishes. A
+stream cannot be cut back or appended to later, so such a run keeps no state, takes no lock,
+skips nothing and writes no errors file: the errors go to stderr (the command line prints them).
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from ..reading.inputs import expand_inputs
 from ..segmentation.paragraphs import segment
 
 FORMATS = ("jsonl", "csv", "parquet")
-STDIN = "-"
+STDIN = STDOUT = "-"
 
 
 @dataclass
@@ -206,7 +210,8 @@ class Job:
     appended per finished document, the errors file, the progress bar and the summary.
 
     Used as a context manager: on leaving, the errors file is written (even after Ctrl-C) and, when
-    the job finished, the csv or parquet table.
+    the job finished, the csv or parquet table. Output `-` (STDOUT) streams JSONL rows instead,
+    with no state, lock or errors file.
     """
 
     def __init__(self, output: str | Path, total: int, errors: list[InputError], fmt: str = "jsonl",
@@ -214,22 +219,34 @@ class Job:
         """`total` documents to go through; `errors` those met while listing them."""
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}; expected one of {FORMATS}")
+        self.streaming = str(output) == STDOUT
+        if self.streaming and fmt != "jsonl":
+            raise ValueError(f"only jsonl streams to standard output, not {fmt}")
         self.output = Path(output)
         self.fmt = fmt
         self.rows_path = self.output if fmt == "jsonl" else self.output.with_name(self.output.name + ".jsonl")
         self.started = time.monotonic()
-        self.lock = _lock(self.output)  # before the state cuts the output back
-        try:
-            self.state = _State(self.rows_path, force)
-        except BaseException:
-            self.lock.release()
-            raise
+        self.lock: FileLock | None = None
+        self.state: _State | None = None
+        if not self.streaming:
+            self.lock = _lock(self.output)  # before the state cuts the output back
+            try:
+                self.state = _State(self.rows_path, force)
+            except BaseException:
+                self.lock.release()
+                raise
         self.summary = Summary(found=total, errors=list(errors))
         self.bar = tqdm(total=total, unit="doc", disable=(not sys.stderr.isatty()) if progress is None else not progress)
+
+    def done(self) -> dict[str, str]:
+        """The content hash of each source already in the output (none when streaming)."""
+        return {} if self.state is None else {source: digest for source, (digest, _) in self.state.done.items()}
 
     def skip(self, source: str, digest: str) -> bool:
         """True (counted as skipped) when this content of `source` is already in the output; an
         older content's rows are removed from the output, so the document is redone."""
+        if self.streaming:
+            return False
         if digest and self.state.is_done(source, digest):
             self.summary.skipped += 1
             self.bar.update(1)
@@ -239,12 +256,18 @@ class Job:
         return False
 
     def write(self, source: str, digest: str, rows: str, count: int) -> None:
-        """Append the `count` rows (JSONL text, see `jsonl_text`) of a finished document and vouch for them."""
-        with open(self.rows_path, "a", encoding="utf-8") as handle:
-            handle.write(rows)
-            handle.flush()
-            os.fsync(handle.fileno())
-            self.state.record(source, digest, handle.tell())
+        """Append the `count` rows (JSONL text, see `jsonl_text`) of a finished document and vouch for
+        them, or stream them to standard output."""
+        if self.streaming:
+            sys.stdout.flush()  # anything printed before stays before
+            sys.stdout.buffer.write(rows.encode("utf-8"))
+            sys.stdout.buffer.flush()
+        else:
+            with open(self.rows_path, "a", encoding="utf-8") as handle:
+                handle.write(rows)
+                handle.flush()
+                os.fsync(handle.fileno())
+                self.state.record(source, digest, handle.tell())
         self.summary.done += 1
         self.summary.paragraphs += count
         self.bar.update(1)
@@ -261,13 +284,15 @@ class Job:
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         try:
             self.bar.close()
-            write_jsonl(self.output.with_name(self.output.name + ".errors.jsonl"),
-                        ({"source": e.path, "line": e.line, "reason": e.reason} for e in self.summary.errors))
+            if not self.streaming:
+                write_jsonl(self.output.with_name(self.output.name + ".errors.jsonl"),
+                            ({"source": e.path, "line": e.line, "reason": e.reason} for e in self.summary.errors))
             if kind is None and self.fmt != "jsonl":
                 write_table(paragraph_table(paragraph_rows(self.rows_path)), self.output, self.fmt)
             self.summary.seconds = time.monotonic() - self.started
         finally:
-            self.lock.release()
+            if self.lock is not None:
+                self.lock.release()
 
 
 def _lock(output: Path) -> FileLock:
@@ -303,7 +328,7 @@ def run(
     """Segment (and `apply` a pipeline to) every input, appending rows per finished document.
 
     `fmt` csv or parquet writes the paragraph table to `output` at the end, from the resumable
-    JSONL kept beside it (`output` + `.jsonl`). `workers` processes read and segment the inputs
+    JSONL kept beside it (`output` + `.jsonl`); `output` `-` streams JSONL rows to stdout. `workers` processes read and segment the inputs
     while the model runs; `progress` None shows a bar on a terminal only. A document (file, zip
     member) larger than `max_bytes`, read or inflated, is an error. Raises OutputLockedError
     when another run is writing `output`.
