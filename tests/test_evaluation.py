@@ -107,3 +107,19 @@ def test_combine_keeps_rule_readings_confirms_and_names_them_with_the_model() ->
     assert [(i.start, i.name, i.source) for i in combined] == [(10, "学校", "rules+model"), (20, "平台", "rules")]
     assert len(combine_indicators(rules, model, model_only=True)) == 3
 
+
+
+def test_micro_f1_margin_interval_brackets_the_margin():
+    from edunlp.training.evaluation import micro_f1_margin
+
+    rng = np.random.default_rng(3)
+    gold = rng.random((300, 4)) < 0.3
+    right = gold.copy()
+    noisy = gold ^ (rng.random(gold.shape) < 0.25)  # a labeller wrong on a quarter of the cells
+    clear = micro_f1_margin(right, noisy, gold, resamples=500)
+    assert clear["low"] <= clear["margin"] <= clear["high"]
+    assert clear["margin"] > 0.2 and clear["low"] > 0
+    slightly = right.copy()
+    slightly[:3] = ~slightly[:3]  # three paragraphs apart: a margin no bigger than its noise
+    close = micro_f1_margin(slightly, right, gold, resamples=500)
+    assert close["margin"] < 0 and close["low"] < close["margin"] < close["high"]
