@@ -19,27 +19,22 @@ Never writes real text: a real paragraph is stored as its reference (edunlp.corp
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 from pathlib import Path
 
+from edunlp.corpus import realtext
 from edunlp.corpus.examples import LABELS, Example
 from edunlp.output import write_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
 NOISE_RECIPES = ("s2t", "s2tw", "s2hk", "s2t+pinyin", "s2hk+pinyin", "wrap", "kangxi", "bpe", "s2tw+wrap")
-DEV_SHARE = 0.35
-
-
-def _fraction(key: str, salt: str) -> float:
-    return int(hashlib.sha1(f"{salt}:{key}".encode("utf-8")).hexdigest()[:8], 16) / 0xFFFFFFFF
 
 
 def noise_for(key: str, share: float) -> str | None:
     """A fixed noise recipe for about `share` of keys, None for the rest."""
-    if _fraction(key, "noise") >= share:
+    if realtext.hash_fraction(f"noise:{key}") >= share:
         return None
-    return NOISE_RECIPES[int(_fraction(key, "recipe") * len(NOISE_RECIPES))]
+    return NOISE_RECIPES[int(realtext.hash_fraction(f"recipe:{key}") * len(NOISE_RECIPES))]
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -81,24 +76,31 @@ def blind_examples(annotations: Path) -> tuple[list[Blind], list[Blind], list[st
     examples: list[tuple[str, Example, dict | None]] = []
     report = ["# Agreement of the two blind annotations (before settling)", ""]
 
-    # Real paragraphs: annotators R1 (labels + indicator gold) and R2 (labels), settled by a third reading.
-    pack = read_jsonl(annotations / "packs" / "blind_real.jsonl")
-    first, second = by_id(labels_dir / "blind_real_R1.jsonl"), by_id(labels_dir / "blind_real_R2.jsonl")
-    settled = by_id(labels_dir / "blind_real_adjudicated.jsonl")
-    report += ["## Real paragraphs (../shared/realtext, blind documents)", ""]
-    report += agreement({i: r["labels"] for i, r in first.items()}, {i: r["labels"] for i, r in second.items()})
-    for record in pack:
-        rid = record["id"]
-        a, b = set(first[rid]["labels"]), set(second[rid]["labels"])
-        labels = settled[rid]["labels"] if rid in settled else sorted(a)
-        if a != b and rid not in settled:
-            raise ValueError(f"{rid}: annotators disagree and nothing settles it")
-        ref = record["ref"]
-        document = f"{ref['source']}|{ref['path']}|{ref['item']}"
-        examples.append((document, Example(
-            text="", labels=ordered(labels), doc_id=rid, genre=record["genre"], origin="real",
-            entities_annotated=False, indicators=first[rid].get("indicators", []),
-        ), ref))
+    # Real paragraphs, pack by pack (`blind_real.jsonl`, then later rounds such as `d2blind_real.jsonl`,
+    # drawn from blind-dev documents only): annotators R1 (labels + indicator gold) and R2 (labels),
+    # settled by a third reading.
+    for pack_path in sorted((annotations / "packs").glob("*blind_real.jsonl"), key=lambda p: (len(p.name), p.name)):
+        stem = pack_path.stem
+        first, second = by_id(labels_dir / f"{stem}_R1.jsonl"), by_id(labels_dir / f"{stem}_R2.jsonl")
+        settled = by_id(labels_dir / f"{stem}_adjudicated.jsonl")
+        later_round = stem != "blind_real"
+        report += [f"## Real paragraphs (../shared/realtext, blind documents): `{stem}`", ""]
+        report += agreement({i: r["labels"] for i, r in first.items()}, {i: r["labels"] for i, r in second.items()})
+        report.append("")
+        for record in read_jsonl(pack_path):
+            rid = record["id"]
+            a, b = set(first[rid]["labels"]), set(second[rid]["labels"])
+            labels = settled[rid]["labels"] if rid in settled else sorted(a)
+            if a != b and rid not in settled:
+                raise ValueError(f"{pack_path}: {rid}: annotators disagree and nothing settles it")
+            ref = record["ref"]
+            document = f"{ref['source']}|{ref['path']}|{ref['item']}"
+            if later_round and realtext.blind_part(document) != "dev":
+                raise ValueError(f"{pack_path}: {rid}: a later round may only add to blind-dev")
+            examples.append((document, Example(
+                text="", labels=ordered(labels), doc_id=rid, genre=record["genre"], origin="real",
+                entities_annotated=False, indicators=first[rid].get("indicators", []),
+            ), ref))
 
     # Written paragraphs: the author's labels and an independent second annotator's, settled.
     authored: dict[str, dict] = {}
@@ -108,7 +110,7 @@ def blind_examples(annotations: Path) -> tuple[list[Blind], list[Blind], list[st
     for path in sorted(labels_dir.glob("blind_written_[A-Z].jsonl")):  # one file per second annotator
         second_written.update(by_id(path))
     settled_written = by_id(labels_dir / "blind_written_adjudicated.jsonl")
-    report += ["", "## Written paragraphs (independent authors; first = author, second = annotator)", ""]
+    report += ["## Written paragraphs (independent authors; first = author, second = annotator)", ""]
     report += agreement({i: r["labels"] for i, r in authored.items() if i in second_written},
                         {i: r["labels"] for i, r in second_written.items()})
     for rid, record in authored.items():
@@ -125,7 +127,7 @@ def blind_examples(annotations: Path) -> tuple[list[Blind], list[Blind], list[st
 
     dev, test = [], []
     for document, example, reference in examples:
-        (dev if _fraction(document, "blind-split") < DEV_SHARE else test).append((example, reference))
+        (dev if realtext.blind_part(document) == "dev" else test).append((example, reference))
     return dev, test, report
 
 

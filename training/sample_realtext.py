@@ -3,6 +3,8 @@
     python training/sample_realtext.py --out /work/annot/packs --blind 180 --train 1800
     python training/sample_realtext.py --out /work/annot/packs --blind 0 --train 600 --packs 2 \
         --topical --prefix r2 --seed 9 --exclude /work/annot/packs/train_real_*.jsonl
+    python training/sample_realtext.py --out /work/annot/packs --blind 200 --train 0 --packs 0 \
+        --blind-part dev --prefix d2 --seed 21 --exclude /work/annot/packs/blind_real.jsonl
 
 Writes `blind_real.jsonl` (documents of the blind pool) and `train_real_K.jsonl` packs (the
 training pool), one paragraph a line: {"id", "genre", "text", "ref"}. The text is for the
@@ -77,13 +79,17 @@ def main() -> None:
     parser.add_argument("--topical", action="store_true", help="on-topic paragraphs only (a second round)")
     parser.add_argument("--exclude", type=Path, nargs="*", default=[], help="packs whose paragraphs to leave out")
     parser.add_argument("--prefix", default="", help="prefix of pack names and ids (a second round)")
+    parser.add_argument("--blind-part", choices=("dev", "test"),
+                        help="blind paragraphs only from documents of this blind set (a later round adds to blind-dev)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     taken = {json.dumps(json.loads(line)["ref"], sort_keys=True) for path in args.exclude
              for line in path.open(encoding="utf-8")}
     units = [u for d in realtext.documents() for u in realtext.units(d)
              if json.dumps(u.reference(), sort_keys=True) not in taken]
-    blind = draw([u for u in units if u.document.blind], args.blind, args.per_document, rng, args.topical)
+    blind_units = [u for u in units if u.document.blind
+                   and (args.blind_part is None or realtext.blind_part(u.document.key) == args.blind_part)]
+    blind = draw(blind_units, args.blind, args.per_document, rng, args.topical)
     train = draw([u for u in units if not u.document.blind], args.train, args.per_document, rng, args.topical)
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -96,7 +102,7 @@ def main() -> None:
 
     if args.blind:
         write(f"{args.prefix}blind_real.jsonl", f"{args.prefix}b", blind)
-    size = -(-len(train) // args.packs)
+    size = -(-len(train) // args.packs) if args.packs else 0
     for k in range(args.packs):
         write(f"{args.prefix}train_real_{k + 1}.jsonl", f"{args.prefix}t{k + 1}-", train[k * size : (k + 1) * size])
 

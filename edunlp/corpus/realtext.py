@@ -23,6 +23,7 @@ from pathlib import Path
 
 REALTEXT_ENV = "EDUNLP_REALTEXT"
 BLIND_SHARE = 0.12  # share of documents kept for blind evaluation
+BLIND_DEV_SHARE = 0.35  # of the blind documents, the share in blind-dev (the rest: blind-test)
 
 # Where each source file's documents come from, as a genre of our evaluation tables.
 GENRES = {
@@ -86,9 +87,20 @@ class Unit:
                 "start": self.start, "end": self.end, "sha1": text_hash(self.text)}
 
 
+def hash_fraction(text: str) -> float:
+    """A fixed number in [0, 1] from the text's SHA-1: the splits below and the noise recipes use it."""
+    return int(hashlib.sha1(text.encode("utf-8")).hexdigest()[:8], 16) / 0xFFFFFFFF
+
+
 def is_blind(key: str) -> bool:
     """Whether a document belongs to the blind pool (a fixed hash split, about BLIND_SHARE)."""
-    return int(hashlib.sha1(key.encode("utf-8")).hexdigest()[:8], 16) / 0xFFFFFFFF < BLIND_SHARE
+    return hash_fraction(key) < BLIND_SHARE
+
+
+def blind_part(key: str) -> str:
+    """"dev" or "test": which blind set a blind document (or a written paragraph's id) belongs to,
+    by a fixed hash, so that a later round adds to blind-dev without moving anything in blind-test."""
+    return "dev" if hash_fraction(f"blind-split:{key}") < BLIND_DEV_SHARE else "test"
 
 
 def text_hash(text: str) -> str:
