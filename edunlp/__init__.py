@@ -5,6 +5,7 @@
     for paragraph in bulletin.paragraphs:
         print(paragraph.section, paragraph.head, paragraph.region, paragraph.text[:20])
     table = edunlp.to_frame(edunlp.load().pipe(texts), what="indicators")   # a pandas DataFrame
+    doc = edunlp.to_spacy(bulletin)                                          # a spaCy Doc, for displaCy
 
 Every public name here is a function or class, never a module of the same name (the subpackages are
 edunlp.reading, edunlp.segmentation, edunlp.indicators, …), so `edunlp.segment(text)` and
@@ -26,12 +27,13 @@ from .segmentation.paragraphs import segment
 __all__ = [
     "Bulletin", "Entity", "Indicator", "InputError", "Label", "Paragraph", "Pipeline", "Quantity", "Section",
     "Sentence", "extract_indicators", "fill_indicators", "fold", "load", "parse_quantity", "read",
-    "read_bulletin", "segment", "to_frame", "tokenize",
+    "read_bulletin", "segment", "to_frame", "to_spacy", "tokenize",
 ]
 __version__ = "0.1.0"
 
 # The model and the word segmenter pull in torch, transformers and spaCy: import them on first use.
-_LAZY = {"load": "pipeline", "Pipeline": "pipeline", "to_frame": "analysis.frames", "tokenize": "segmentation.words"}
+_LAZY = {"load": "pipeline", "Pipeline": "pipeline", "to_frame": "analysis.frames",
+         "to_spacy": "analysis.spacy_component", "tokenize": "segmentation.words"}
 
 
 def __getattr__(name: str):

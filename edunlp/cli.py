@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import shlex
@@ -95,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("--dev", nargs="*", help="files the TF-IDF baseline tunes thresholds on (default: the model's dev)")
     evaluate.add_argument("--heads", action="store_true", help="show the model the topic heads too")
     evaluate.add_argument("--json", help="also write the figures to this JSON file")
+    for command in (train, evaluate):
+        command.add_argument("--use-predictions", action="store_true",
+                             help="read a Label Studio task nobody annotated as its prediction (default: skip it)")
 
     for name, help_text in (("indicators", "one row per indicator over months and regions (.csv or .parquet)"),
                             ("report", "an HTML report (offline): charts, a filterable indicator table, highlighted entities")):
@@ -286,26 +290,34 @@ def _export(args: argparse.Namespace) -> int:
     return status
 
 
-def _read_labelled(paths: list[str]) -> list:
+def _read_labelled(paths: list[str], use_predictions: bool) -> list:
     from .corpus.examples import read_examples
 
     files, missing = expand_inputs(paths, extra_suffixes={".jsonl", ".json"}) if paths else ([], [])
     if missing:
         raise UsageError(str(missing[0]))
-    return [example for path in files for example in read_examples(path)]
+    examples = []
+    for path in files:
+        read = read_examples(path, use_predictions=use_predictions)
+        if read.unannotated:
+            print(f"edunlp: {path}: {read.unannotated} Label Studio tasks without an annotation skipped "
+                  "(--use-predictions takes their predictions)", file=sys.stderr)
+        examples.extend(read)
+    return examples
 
 
 def _train(args: argparse.Namespace) -> int:
     from .tagging.encoder import DEFAULT_ENCODER
     from .training.fit import TrainConfig, fit, split_dev
 
-    examples = _read_labelled(args.data)
-    train, dev = (examples, _read_labelled(args.dev)) if args.dev else split_dev(examples, seed=args.seed)
+    read = functools.partial(_read_labelled, use_predictions=args.use_predictions)
+    examples = read(args.data)
+    train, dev = (examples, read(args.dev)) if args.dev else split_dev(examples, seed=args.seed)
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
                          head_learning_rate=args.head_lr, seed=args.seed, max_length=args.window,
                          patience=args.patience, max_minutes=args.max_minutes,
                          word_boundaries=args.word_boundaries, lexical=args.lexical)
-    test = _read_labelled(args.test) if args.test else []
+    test = read(args.test) if args.test else []
     command = shlex.join(["edunlp", *args.argv])
     summary = fit(train, dev, args.base or DEFAULT_ENCODER, args.out, config, test=test, command=command,
                   data=args.data, dev_data=args.dev, resume=args.resume)
@@ -324,7 +336,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     model_dir = Path(args.model or DEFAULT_MODEL)
     tagger = Tagger.from_pretrained(model_dir)
-    examples = _read_labelled(args.data)
+    read = functools.partial(_read_labelled, use_predictions=args.use_predictions)
+    examples = read(args.data)
     predicted = label_scores(tagger, examples, args.heads)  # one pass serves every table
     report = evaluate(tagger, examples, predicted=predicted)
     # The TF-IDF baseline learns from what the model learned from, unless told otherwise.
@@ -333,9 +346,9 @@ def _evaluate(args: argparse.Namespace) -> int:
     train_files = args.train if args.train is not None else _repository_paths(made_by.get("data", []))
     dev_files = args.dev if args.dev is not None else _repository_paths(made_by.get("dev_data", []))
     baselines = {"keywords": KeywordBaseline(tagger.labels)}
-    baseline_examples = _read_labelled(train_files)
+    baseline_examples = read(train_files)
     if baseline_examples:
-        train, dev = (baseline_examples, _read_labelled(dev_files)) if dev_files else split_dev(baseline_examples)
+        train, dev = (baseline_examples, read(dev_files)) if dev_files else split_dev(baseline_examples)
         baselines["tfidf"] = TfidfBaseline(tagger.labels).fit(train, dev)
     comparison = compare_labellers(tagger, examples, baselines, scores=predicted[0])
     print(f"{len(examples)} paragraphs; model {model_dir}; heads {'shown' if args.heads else 'withheld'}; "

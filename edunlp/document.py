@@ -10,8 +10,9 @@ fold of the same text (simplified script, one punctuation style) used for matchi
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol, TypeVar
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from types import UnionType
+from typing import Any, Protocol, TypeVar, get_args, get_origin, get_type_hints
 
 
 @dataclass
@@ -185,12 +186,11 @@ class Bulletin:
         head = {"source": self.source, "doc_id": self.doc_id, "month": self.month}
         return [{**head, **p.to_dict()} for p in self.paragraphs]
 
-    def to_spacy(self, vocab: Any = None) -> Any:
-        """This bulletin as a spaCy `Doc` (edunlp.analysis.spacy_component.to_spacy): words, entities,
-        paragraph and sentence spans with their labels and scores, `cats`, for displaCy."""
-        from .analysis.spacy_component import to_spacy
-
-        return to_spacy(self, vocab)
+    @classmethod
+    def from_fields(cls, data: dict[str, Any]) -> Bulletin:
+        """The inverse of `dataclasses.asdict(bulletin)`, which, unlike `to_dict`, keeps every field:
+        how a bulletin travels as plain data (msgpack, in spaCy's `Doc.to_bytes`)."""
+        return _build(cls, data)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -201,6 +201,18 @@ class Bulletin:
             "abstract": self.abstract.to_dict() if self.abstract else None,
             "sections": [s.to_dict() for s in self.sections],
         }
+
+
+def _build(kind: Any, data: Any) -> Any:
+    """`data` (from `asdict`) as an instance of `kind`: a dataclass, a list of them, or one or None."""
+    if is_dataclass(kind):
+        hints = get_type_hints(kind)
+        return kind(**{f.name: _build(hints[f.name], data[f.name]) for f in fields(kind) if f.name in data})
+    if get_origin(kind) is list:
+        return [_build(get_args(kind)[0], item) for item in data]
+    if isinstance(kind, UnionType) and data is not None:
+        return _build(next(arg for arg in get_args(kind) if arg is not type(None)), data)
+    return data
 
 
 class _Spanned(Protocol):

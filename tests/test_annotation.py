@@ -50,7 +50,10 @@ def test_label_studio_predictions_round_trip(rows: list[dict[str, Any]], tmp_pat
     path = _export(rows, "label-studio", tmp_path / "tasks.json")
     tasks = json.loads(path.read_text(encoding="utf-8"))
     assert len(tasks) == len(rows) and all(len(task["predictions"]) == 1 for task in tasks)
-    assert read_examples(path) == [expected(row) for row in rows]
+    assert read_examples(path, use_predictions=True) == [expected(row) for row in rows]
+    # Untouched pre-annotations are no training data unless asked: every task is skipped and counted.
+    skipped = read_examples(path)
+    assert skipped == [] and skipped.unannotated == len(rows)
 
 
 def test_label_studio_export_after_review_round_trips(rows: list[dict[str, Any]], tmp_path: Path) -> None:
@@ -109,7 +112,7 @@ def test_tag_output_is_training_data(rows: list[dict[str, Any]], tmp_path: Path)
 def test_cli_export_from_tag_output_needs_no_model(rows: list[dict[str, Any]], tmp_path: Path) -> None:
     write_jsonl(tmp_path / "out.jsonl", rows)
     assert main(["export", str(tmp_path / "out.jsonl"), "--to", "label-studio", "-o", str(tmp_path / "ls.json")]) == 0
-    assert read_examples(tmp_path / "ls.json") == [expected(row) for row in rows]
+    assert read_examples(tmp_path / "ls.json", use_predictions=True) == [expected(row) for row in rows]
     config = ET.fromstring((tmp_path / "ls.label_config.xml").read_text(encoding="utf-8"))
     controls = {element.get("name"): [option.get("value") for option in element] for element in config
                 if element.tag in ("Choices", "Labels")}

@@ -1,7 +1,8 @@
-"""The notebook surface: edunlp.to_frame, Bulletin.to_spacy, the spaCy factory, nlp.pipe(as_tuples)."""
+"""The notebook surface: edunlp.to_frame, edunlp.to_spacy, the spaCy factory, nlp.pipe(as_tuples, n_process)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import pkgutil
@@ -12,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import spacy
+from spacy.tokens import Doc, DocBin
 
 import edunlp
 from edunlp import Bulletin
@@ -34,6 +36,7 @@ def test_no_module_hides_a_public_name() -> None:
     assert {"indicators", "segmentation", "analysis"} <= modules
     assert not modules & set(edunlp.__all__)
     assert edunlp.to_frame.__module__ == "edunlp.analysis.frames"
+    assert edunlp.to_spacy.__module__ == "edunlp.analysis.spacy_component"
 
 
 def test_paragraph_frame_is_typed_and_keeps_lists(bulletins: list[Bulletin]) -> None:
@@ -74,7 +77,7 @@ def test_unknown_table_is_refused(bulletins: list[Bulletin]) -> None:
 
 def test_to_spacy_carries_everything(bulletins: list[Bulletin]) -> None:
     bulletin = bulletins[3]
-    doc = bulletin.to_spacy()
+    doc = edunlp.to_spacy(bulletin)
     assert doc.text == bulletin.text and doc._.edunlp is bulletin
     entities = [e for p in bulletin.paragraphs for e in p.entities]
     assert [(e.start_char, e.end_char, e.label_) for e in doc.ents] == [(e.start, e.end, e.label) for e in entities]
@@ -100,9 +103,21 @@ def test_to_spacy_keeps_the_longer_of_overlapping_entities(bulletins: list[Bulle
     outer = paragraph.entities[0]
     inner = edunlp.Entity("ORG", outer.start, outer.start + 1, outer.text[:1], 0.5)
     paragraph.entities.insert(0, inner)
-    doc = bulletin.to_spacy()
+    doc = edunlp.to_spacy(bulletin)
     assert (outer.start, outer.end) in {(e.start_char, e.end_char) for e in doc.ents}
     assert (inner.start, inner.end, "ORG") in {(s.start_char, s.end_char, s.label_) for s in doc.spans["entities"]}
+
+
+def test_a_doc_keeps_its_bulletin_through_bytes_and_docbin(bulletins: list[Bulletin]) -> None:
+    """spaCy sends docs through msgpack (to_bytes, DocBin, nlp.pipe workers): the Bulletin survives whole."""
+    bulletin = bulletins[3]
+    doc = edunlp.to_spacy(bulletin)
+    again = Doc(doc.vocab).from_bytes(doc.to_bytes())
+    assert again._.edunlp == bulletin and again._.edunlp is not bulletin
+    assert [(e.start_char, e.end_char, e.label_) for e in again.ents] == [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+    stored = DocBin(store_user_data=True, docs=[doc]).to_bytes()
+    (loaded,) = DocBin().from_bytes(stored).get_docs(doc.vocab)
+    assert loaded._.edunlp == bulletin
 
 
 def test_pipe_as_tuples_passes_source_and_month_and_returns_contexts() -> None:
@@ -116,25 +131,29 @@ def test_pipe_as_tuples_passes_source_and_month_and_returns_contexts() -> None:
 
 
 FACTORY_CHECK = """
-import json, sys
+import dataclasses, json, sys
 import spacy
 nlp = spacy.blank("zh")
 nlp.add_pipe("edunlp")  # found through the entry point: edunlp is not imported here
 texts = json.loads(sys.argv[1])
-out = []
-for doc, context in nlp.pipe([(t, {"source": s, "month": "2030-02"}) for s, t in texts], as_tuples=True):
-    out.append({"context": context, "text_kept": doc.text == dict(texts)[context["source"]],
-                "month": doc._.edunlp.month, "source": doc._.edunlp.source, "cats": sorted(doc.cats),
-                "ents": [[e.start_char, e.end_char, e.label_, e.text] for e in doc.ents],
-                "bulletin_ents": [[e.start, e.end, e.label, e.text] for p in doc._.edunlp.paragraphs for e in p.entities],
-                "paragraphs": len(doc.spans["paragraphs"])})
-print(json.dumps(out, ensure_ascii=False))
+runs = {}
+for workers in (1, 2):
+    items = [(t, {"source": s, "month": "2030-02"}) for s, t in texts]
+    runs[workers] = [{"context": context, "text_kept": doc.text == dict(texts)[context["source"]],
+                      "month": doc._.edunlp.month, "source": doc._.edunlp.source, "cats": doc.cats,
+                      "ents": [[e.start_char, e.end_char, e.label_, e.text] for e in doc.ents],
+                      "bulletin_ents": [[e.start, e.end, e.label, e.text] for p in doc._.edunlp.paragraphs for e in p.entities],
+                      "spans": {k: [[s.start_char, s.end_char, s.label_] for s in g] for k, g in doc.spans.items()},
+                      "paragraphs": len(doc.spans["paragraphs"]), "bulletin": dataclasses.asdict(doc._.edunlp)}
+                     for doc, context in nlp.pipe(items, as_tuples=True, n_process=workers)]
+print(json.dumps(runs, ensure_ascii=False))
 """
 
 
 def test_spacy_factory_from_the_entry_point(tmp_path: Path) -> None:
     """The pyproject entry point, installed as pip would (a dist-info folder), makes
-    `spacy.blank("zh").add_pipe("edunlp")` work with the shipped model, offline."""
+    `spacy.blank("zh").add_pipe("edunlp")` work with the shipped model, offline, and
+    `nlp.pipe(n_process=2)` gives what one process gives."""
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     factories = project["project"]["entry-points"]["spacy_factories"]
@@ -143,14 +162,16 @@ def test_spacy_factory_from_the_entry_point(tmp_path: Path) -> None:
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: edunlp-entry-points-check\nVersion: 0\n", encoding="utf-8")
     (info / "entry_points.txt").write_text(
         "[spacy_factories]\n" + "".join(f"{k} = {v}\n" for k, v in factories.items()), encoding="utf-8")
-    texts = [[name, text] for name, text in list(ARCHIVE.items())[:2]]
+    texts = [[name, text] for name, text in list(ARCHIVE.items())[:3]]
     texts[1][1] = texts[1][1].replace("\n", "\r\n")  # cleaned away by edunlp: offsets must map back
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)]), "HF_HUB_OFFLINE": "1"}
     result = subprocess.run([sys.executable, "-c", FACTORY_CHECK, json.dumps(texts, ensure_ascii=False)],
                             capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "Loading weights" not in result.stderr  # no progress bar off a terminal
-    first, second = json.loads(result.stdout)
+    runs = json.loads(result.stdout)
+    assert runs["2"] == runs["1"]  # two worker processes, the same docs and bulletins
+    first, second, _ = runs["1"]
     assert first["context"]["source"] == "2021-06.txt" and first["month"] == "2030-02"
     assert first["text_kept"] and second["text_kept"] and first["paragraphs"] >= 5
     assert first["cats"] and first["ents"]

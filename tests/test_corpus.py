@@ -111,13 +111,34 @@ def test_label_studio_export(tmp_path):
             ],
         },
         {"id": 2, "data": {"text": "本月无事。"}, "annotations": []},
+        {"id": 3, "data": {"text": "本月无事。"}, "annotations": [{"was_cancelled": True, "result": []}],
+         "predictions": [{"result": [{"type": "choices", "value": {"choices": ["security"]}}]}]},
+        {"id": 4, "data": {"text": "本月无事。"}, "annotations": [{"result": []}],
+         "predictions": [{"result": [{"type": "choices", "value": {"choices": ["security"]}}]}]},
     ]
     path.write_text(json.dumps(tasks, ensure_ascii=False, indent=2), encoding="utf-8")
-    first, second = read_examples(path)
+    read = read_examples(path)
+    first, fourth = read
     assert first.labels == ["campus", "policy"]
     assert first.entities == [(5, 9, "ORG")]
     assert first.region == "吉林"
-    assert second.text == "本月无事。" and second.labels == [] and second.entities == []
+    assert fourth.text == "本月无事。" and fourth.labels == [] and fourth.entities == []  # annotated: nothing applies
+    assert read.unannotated == 2  # task 2 (no annotation) and task 3 (only a cancelled one)
+    with_predictions = read_examples(path, use_predictions=True)
+    assert [e.labels for e in with_predictions] == [["campus", "policy"], ["security"], []]
+    assert with_predictions.unannotated == 1  # task 2 has no prediction either
+
+
+def test_train_reports_skipped_label_studio_tasks(tmp_path, capsys):
+    from edunlp.cli import _read_labelled
+
+    path = tmp_path / "export.json"
+    task = {"data": {"text": TEXT}, "predictions": [{"result": [{"type": "choices", "value": {"choices": ["campus"]}}]}]}
+    path.write_text(json.dumps([task, task]), encoding="utf-8")
+    assert _read_labelled([str(path)], use_predictions=False) == []
+    assert f"{path}: 2 Label Studio tasks without an annotation skipped" in capsys.readouterr().err
+    assert [e.labels for e in _read_labelled([str(path)], use_predictions=True)] == [["campus"], ["campus"]]
+    assert capsys.readouterr().err == ""
 
 
 def _lines(*records: object) -> str:

@@ -128,7 +128,7 @@ def test_train_then_tag_with_the_result(tmp_path: Path, tiny_base: Path) -> None
 
 def test_labels_only_examples_train_without_entity_loss_and_are_evaluated(tmp_path: Path, tiny_base: Path) -> None:
     from edunlp.corpus.examples import read_examples
-    from edunlp.training.fit import TrainConfig, _batch, _training_records, fit, new_tagger
+    from edunlp.training.fit import TrainConfig, _batch, _training_records, fit, new_tagger, write_metadata
 
     tagged = [Example(text, labels, entities, month="2021-01", origin="generated") for text, labels, entities in SENTENCES]
     plain = [Example(text, labels, entities_annotated=False, origin="written", genre="news")
@@ -150,7 +150,10 @@ def test_labels_only_examples_train_without_entity_loss_and_are_evaluated(tmp_pa
                   test=plain, progress=False)  # a test split with no entities at all must not crash
     assert summary["figures"]["test"]["entity_f1"] is None
     assert set(summary["figures"]["test"]["label_micro_f1"]) == {"model", "keywords", "tfidf", "bert alone"}
-    assert "keywords F1" in (tmp_path / "m" / "README.md").read_text(encoding="utf-8")
+    card = (tmp_path / "m" / "README.md").read_text(encoding="utf-8")
+    assert "keywords F1" in card and "entity F1 (micro, strict) not measured" in card
+    write_metadata(tmp_path / "m")  # a run's own card is what write_metadata makes of its training.json
+    assert (tmp_path / "m" / "README.md").read_text(encoding="utf-8") == card
     assert 0.0 <= summary["bert_weight"] <= 1.0
     assert (tmp_path / "m" / "lexical.safetensors").is_file() and not list((tmp_path / "m").glob("*.pkl"))
 

@@ -1,8 +1,12 @@
 """edunlp in spaCy: a tagged bulletin as a `Doc`, and edunlp as a spaCy pipeline component.
 
-    doc = bulletin.to_spacy()                           # words from edunlp's pkuseg tokenizer
+    doc = edunlp.to_spacy(bulletin)                     # words from edunlp's pkuseg tokenizer
     spacy.displacy.render(doc, style="ent")             # entities, in a notebook
     nlp = spacy.blank("zh"); nlp.add_pipe("edunlp")     # registered through the spacy_factories entry point
+    docs = nlp.pipe(texts, n_process=4)                 # worker processes: one torch thread each
+
+The conversion is a function here rather than a method of `Bulletin`, as `to_frame` is: the data
+model stays free of spaCy (and of this package, which sits above it in the layering).
 
 What a Doc carries (offsets are the bulletin's, so `doc.text == bulletin.text` for `to_spacy`):
 - `doc.ents`: the entities (where two overlap, the longer one; all of them are in `doc.spans["entities"]`);
@@ -13,7 +17,8 @@ What a Doc carries (offsets are the bulletin's, so `doc.text == bulletin.text` f
   as spaCy's span categorizer keeps them; `doc.spans["entities"]` and `doc.spans["indicators"]`
   (labelled with the indicator's name) likewise;
 - `doc.cats`: per action line, the highest score any paragraph got for it;
-- sentence starts, so `doc.sents` gives the bulletin's sentences, and `doc._.edunlp`, the Bulletin.
+- sentence starts, so `doc.sents` gives the bulletin's sentences, and `doc._.edunlp`, the Bulletin
+  (it survives `doc.to_bytes()`, a `DocBin` with user data and worker processes: see `_encode`).
 
 `to_spacy` cuts words at every span boundary, so every span above is exactly the bulletin's. The
 component works on whatever tokens the pipeline made (spaCy's Chinese default is one character a
@@ -22,10 +27,14 @@ token): spans that do not fall on token boundaries are widened to the tokens tha
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import itertools
+import os
 from collections.abc import Iterable, Iterator
+from typing import Any
 
+import srsly
 from spacy.language import Language
 from spacy.tokens import Doc, Span, SpanGroup
 from spacy.util import filter_spans
@@ -35,6 +44,26 @@ from ..document import Bulletin
 
 if not Doc.has_extension("edunlp"):
     Doc.set_extension("edunlp", default=None)
+
+_BULLETIN = "__edunlp_bulletin__"
+
+
+def _encode(value: Any, chain: Any = None) -> Any:
+    """spaCy serialises a Doc's user data, `doc._.edunlp` with it, as msgpack (as `nlp.pipe` workers
+    send docs back): a Bulletin goes as its fields, never pickled."""
+    if isinstance(value, Bulletin):
+        return {_BULLETIN: dataclasses.asdict(value)}
+    return chain(value) if chain else value
+
+
+def _decode(value: Any, chain: Any = None) -> Any:
+    if isinstance(value, dict) and _BULLETIN in value:
+        return Bulletin.from_fields(value[_BULLETIN])
+    return chain(value) if chain else value
+
+
+srsly.msgpack_encoders.register("edunlp_bulletin", func=_encode)
+srsly.msgpack_decoders.register("edunlp_bulletin", func=_decode)
 
 
 def to_spacy(bulletin: Bulletin, vocab: Vocab | None = None) -> Doc:
@@ -121,7 +150,9 @@ class EdunlpComponent:
     """edunlp as a spaCy component: segments and tags `doc.text`, annotates the doc in place.
 
     The source and month of a text can come as the context of `nlp.pipe(..., as_tuples=True)`:
-    a dict with "source" and/or "month"."""
+    a dict with "source" and/or "month". `nlp.pipe(..., n_process=N)` forks N workers that share
+    the loaded model; each runs torch on one thread, as PyTorch's DataLoader workers do (torch's
+    thread pool does not survive a fork: a worker using it would hang), so N is the cores to use."""
 
     def __init__(self, nlp: Language, name: str, model: str | None, quantize: bool, batch_size: int) -> None:
         from ..pipeline import load
@@ -129,11 +160,17 @@ class EdunlpComponent:
         self.name = name
         self.pipeline = load(model, quantize=quantize)
         self.pipeline.batch_size = batch_size
+        self._process = os.getpid()
 
     def __call__(self, doc: Doc) -> Doc:
         return next(self.pipe([doc]))
 
     def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
+        if os.getpid() != self._process:  # in a worker forked by nlp.pipe(n_process=N)
+            import torch
+
+            torch.set_num_threads(1)
+            self._process = os.getpid()
         docs = iter(docs)
         while batch := list(itertools.islice(docs, batch_size or self.pipeline.batch_size)):
             items = [(doc.text, getattr(doc, "_context", None) or {}) for doc in batch]

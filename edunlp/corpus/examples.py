@@ -11,8 +11,10 @@ One `Example` is one bulletin paragraph: its body `text` (without the topic head
 - doccano JSONL exports: spans as `"label": [[start, end, type], …]` or as `"entities"` dicts with
   `start_offset`/`end_offset`/`label`; categories as `"cats"` or as a `"label"` list of strings;
 - Label Studio JSON exports (a list of tasks, or one task a line): the first kept annotation of a
-  task, else its first prediction (a pre-annotation nobody changed), holds `"labels"` results
-  (spans, `value.start`/`value.end`/`value.labels`) and `"choices"` results (`value.choices`);
+  task holds `"labels"` results (spans, `value.start`/`value.end`/`value.labels`) and `"choices"`
+  results (`value.choices`). A task nobody annotated (none, or only cancelled ones) is skipped and
+  counted in `Examples.unannotated`: its prediction is a model's pre-annotation, not a reviewed
+  label, so it becomes training data only with `use_predictions=True`;
 - Label Studio JSON-MIN exports: a list of flat tasks, each control's results under its name
   (spans as `[{start, end, labels}]`, choices as `{"choices": […]}` or one string).
 
@@ -108,12 +110,26 @@ class Example:
         return record
 
 
-def read_examples(path: str | os.PathLike[str]) -> list[Example]:
-    """Read a project JSONL file, a doccano JSONL export or a Label Studio JSON export."""
+class Examples(list[Example]):
+    """The examples of one file, and how many Label Studio tasks were skipped as unannotated."""
+
+    unannotated: int = 0
+
+    def take(self, example: Example | None) -> None:
+        """Keep an example; None stands for a skipped unannotated task."""
+        if example is None:
+            self.unannotated += 1
+        else:
+            self.append(example)
+
+
+def read_examples(path: str | os.PathLike[str], use_predictions: bool = False) -> Examples:
+    """Read a project JSONL file, a doccano JSONL export or a Label Studio JSON export. With
+    `use_predictions`, a Label Studio task without an annotation gives its first prediction."""
     text = Path(path).read_text(encoding="utf-8-sig")
     if text.lstrip().startswith("["):
-        return _read_label_studio(path, text)
-    return _read_jsonl(path, text)
+        return _read_label_studio(path, text, use_predictions)
+    return _read_jsonl(path, text, use_predictions)
 
 
 def write_examples(path: str | os.PathLike[str], examples: list[Example]) -> None:
@@ -131,11 +147,11 @@ def write_examples(path: str | os.PathLike[str], examples: list[Example]) -> Non
         raise
 
 
-def _read_jsonl(path: str | os.PathLike[str], text: str) -> list[Example]:
-    examples = []
+def _read_jsonl(path: str | os.PathLike[str], text: str, use_predictions: bool) -> Examples:
+    examples = Examples()
     for number, record in jsonl_records(path, text.splitlines(), CorpusError):
         if isinstance(record.get("data"), dict):
-            examples.append(_from_label_studio_task(path, number, record))
+            examples.take(_from_label_studio_task(path, number, record, use_predictions))
         elif _is_tag_row(record):
             examples.append(_from_tag_row(path, number, record))
         else:
@@ -250,11 +266,11 @@ def _span_triple(path: str | os.PathLike[str], line: int, span: Any) -> tuple[An
     raise CorpusError(path, f"cannot read span {json.dumps(span, ensure_ascii=False)}", line)
 
 
-def _read_label_studio(path: str | os.PathLike[str], text: str) -> list[Example]:
+def _read_label_studio(path: str | os.PathLike[str], text: str, use_predictions: bool) -> Examples:
     """Decode the task list one element at a time so each error can name the task's line."""
     decoder = json.JSONDecoder()
     position = text.index("[") + 1
-    examples = []
+    examples = Examples()
     while True:
         position = _skip_blank(text, position)
         if position < len(text) and text[position] == "]":
@@ -269,7 +285,7 @@ def _read_label_studio(path: str | os.PathLike[str], text: str) -> list[Example]
         if "data" not in task and "text" in task:
             examples.append(_from_label_studio_min(path, line, task))
         else:
-            examples.append(_from_label_studio_task(path, line, task))
+            examples.take(_from_label_studio_task(path, line, task, use_predictions))
         position = _skip_blank(text, position)
         if position < len(text) and text[position] == ",":
             position += 1
@@ -285,12 +301,18 @@ def _skip_blank(text: str, position: int) -> int:
     return position
 
 
-def _from_label_studio_task(path: str | os.PathLike[str], line: int, task: dict[str, Any]) -> Example:
+def _from_label_studio_task(path: str | os.PathLike[str], line: int, task: dict[str, Any],
+                            use_predictions: bool) -> Example | None:
+    """The task's first kept annotation (else, if asked, its first prediction); None if it has neither."""
     data = task.get("data", {})
     if not isinstance(data, dict):
         raise CorpusError(path, '"data" must be an object', line)
-    kept = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")] or task.get("predictions") or []
-    results = kept[0].get("result", []) if kept else []
+    kept = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
+    if not kept and use_predictions:
+        kept = task.get("predictions") or []
+    if not kept:
+        return None
+    results = kept[0].get("result", [])
     categories: list[Any] = []
     spans: list[tuple[Any, Any, Any]] = []
     for result in results:

@@ -393,20 +393,56 @@ def front_matter(summary: dict) -> str:
 
 def write_metadata(path: str | Path) -> None:
     """Rewrite, around trained weights, what the current code writes with them: config.json (an
-    EdunlpConfig, model_type "edunlp") and the card's front matter (from training.json). The
-    weights, the tokenizer, the lexical labeller and the card's text with its figures stay."""
+    EdunlpConfig, model_type "edunlp") and the whole card from training.json (`card`). Only the
+    training run could compute the card's tables per label, genre and entity, so they are carried
+    over from the old card as they stand. Weights, tokenizer and lexical labeller are not touched."""
     path = Path(path)
     summary = json.loads((path / "training.json").read_text(encoding="utf-8"))
     write_atomically(path / "config.json", joint_config(path).to_json_file)
-    text = ModelCard((path / "README.md").read_text(encoding="utf-8"), ignore_metadata_errors=True).text
-    write_atomically(path / "README.md", lambda temp: Path(temp).write_text(front_matter(summary) + text,
-                                                                            encoding="utf-8"))
+    old = ModelCard((path / "README.md").read_text(encoding="utf-8"), ignore_metadata_errors=True).text
+    tables = old[old.index(TABLES_HEADING):old.index(THRESHOLDS_LINE)].rstrip() if TABLES_HEADING in old else ""
+    write_atomically(path / "README.md", lambda temp: Path(temp).write_text(card(summary, tables), encoding="utf-8"))
+
+
+TABLES_HEADING = "## Label figures beside the baselines"
+THRESHOLDS_LINE = "Thresholds per label"
 
 
 def model_card(summary: dict, figures: dict, labels: list[str]) -> str:
-    """The model directory's README.md: what it is, how it was made, and its measured figures."""
+    """The model directory's README.md, with the tables of the run's evaluation (`figures`)."""
     from .evaluation import format_comparison, format_report
 
+    lines = [f"{TABLES_HEADING} (topic heads withheld; written by the training run)", "",
+             "Keyword cues: `edunlp/data/label_cues.tsv`; TF-IDF: character 1–3-grams and logistic regression",
+             "trained on the same paragraphs as the model, thresholds tuned on the same dev split."]
+    for name, f in figures.items():
+        lines += ["", f"### {name} ({f['model']['paragraphs']} paragraphs)", "", "```text",
+                  format_comparison(f["labels"], labels), "```"]
+        if f["model"]["entity_paragraphs"]:
+            lines += ["", f"Entities and indicators on the {f['model']['entity_paragraphs']} paragraphs of {name} "
+                      "that carry entity annotations:", "", "```text", format_report(f["model"], labels), "```"]
+    return card(summary, "\n".join(lines))
+
+
+def _headline_figures(figures: dict) -> list[str]:
+    """training.json's figures as a table: label F1 of the model and each baseline per split."""
+    if not figures:
+        return ["None: the run had no dev or test split."]
+    lines = ["| split | labeller | label micro F1 | label macro F1 |", "| --- | --- | --- | --- |"]
+    for split, f in figures.items():
+        lines += [f"| {split} | {name} | {micro:.3f} | {f['label_macro_f1'][name]:.3f} |"
+                  for name, micro in f["label_micro_f1"].items()]
+    lines.append("")
+    for split, f in figures.items():
+        entity = f"{f['entity_f1']:.3f}" if f.get("entity_f1") is not None else "not measured"
+        lines.append(f"- {split}: model calibration error (ECE, 10 bins) {f['calibration_error']:.3f}; "
+                     f"entity F1 (micro, strict) {entity}")
+    return lines
+
+
+def card(summary: dict, tables: str) -> str:
+    """The card from the training summary (training.json) alone, and the run's `tables` (markdown,
+    from `TABLES_HEADING` on; empty when there are none)."""
     origins = ", ".join(f"{n} {k}" for k, n in sorted(summary["train_origins"].items()))
     lines = [
         "# edunlp fine-tuned model",
@@ -456,17 +492,11 @@ def model_card(summary: dict, figures: dict, labels: list[str]) -> str:
         f"- label scores: {summary['bert_weight']:g} × BERT + {1 - summary['bert_weight']:g} × the character "
         "n-gram labeller (`edunlp/tagging/lexical.py`), weight chosen on dev",
         "",
-        "## Label figures beside the baselines (topic heads withheld; written by the training run)",
+        "## Figures (training.json)",
         "",
-        "Keyword cues: `edunlp/data/label_cues.tsv`; TF-IDF: character 1–3-grams and logistic regression",
-        "trained on the same paragraphs as the model, thresholds tuned on the same dev split.",
+        *_headline_figures(summary["figures"]),
+        *(["", tables] if tables else []),
     ]
-    for name, f in figures.items():
-        lines += ["", f"### {name} ({f['model']['paragraphs']} paragraphs)", "", "```text",
-                  format_comparison(f["labels"], labels), "```"]
-        if f["model"]["entity_paragraphs"]:
-            lines += ["", f"Entities and indicators on the {f['model']['entity_paragraphs']} paragraphs of {name} "
-                      "that carry entity annotations:", "", "```text", format_report(f["model"], labels), "```"]
-    lines += ["", "Thresholds per label (tuned on the real and written part of dev): "
+    lines += ["", f"{THRESHOLDS_LINE} (tuned on the real and written part of dev): "
               + ", ".join(f"{k} {v:.2f}" for k, v in summary["thresholds"].items()), ""]
     return front_matter(summary) + "\n".join(lines)
