@@ -3,13 +3,13 @@
     python evaluation/dev_resampling.py [--model DIR] [--dev corpora/blind/dev.jsonl] [--repeats 200]
 
 `edunlp train` picks the weight of the BERT's label scores against the lexical labeller's, and
-the thresholds, on blind-dev: the weight with the best micro-F1 *in sample*. On ~150 paragraphs
-that choice can be noise. Here the real and written part of dev is cut in two halves at random,
-thresholds are tuned on one half (`best_thresholds`, as training does) and the other half is
-scored, `--repeats` times. Printed per weight (0 = the lexical labeller alone, 1 = the BERT
-alone): mean and standard deviation of the held-out micro-F1, overall and per origin, and the
-in-sample figure training would have seen. A weight whose mean is within a standard deviation of
-the weight 0 row has not shown that the BERT adds anything on dev.
+the thresholds, on blind-dev. On ~150 paragraphs an in-sample choice follows noise. Here the real
+and written part of dev is cut in two halves at random, thresholds are tuned on one half
+(`best_thresholds`, as training does) and the other half is scored, `--repeats` times
+(`held_out_f1`, which `edunlp train` also uses to pick the weight, with 50 cuts). Printed per
+weight (0 = the lexical labeller alone, 1 = the BERT alone): the in-sample micro-F1, and the mean
+and standard deviation of the held-out micro-F1, overall and per origin. A weight whose mean is
+within a standard deviation of the weight 0 row has not shown that the BERT adds anything on dev.
 """
 
 from __future__ import annotations
@@ -30,24 +30,10 @@ sys.path.insert(0, str(ROOT))
 from edunlp.corpus.examples import read_examples  # noqa: E402
 from edunlp.pipeline import DEFAULT_MODEL  # noqa: E402
 from edunlp.tagging.tagger import Tagger, decide, model_text  # noqa: E402
-from edunlp.training.evaluation import BertAlone, best_thresholds, gold_matrix, threshold_examples  # noqa: E402
+from edunlp.training.evaluation import (BertAlone, best_thresholds, gold_matrix, held_out_f1,  # noqa: E402
+                                        threshold_examples)
 
 WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)
-
-
-def held_out_f1(scores: np.ndarray, gold: np.ndarray, groups: dict[str, np.ndarray], labels: list[str],
-                repeats: int, seed: int) -> dict[str, tuple[float, float]]:
-    """Mean and sd of micro-F1 on the held-out half, thresholds tuned on the other, per group."""
-    rng = np.random.default_rng(seed)
-    found: dict[str, list[float]] = {name: [] for name in groups}
-    for _ in range(repeats):
-        order = rng.permutation(len(gold))
-        tune, score = order[: len(gold) // 2], order[len(gold) // 2:]
-        chosen = decide(scores, best_thresholds(scores[tune], gold[tune]), labels)
-        for name, members in groups.items():
-            rows = score[members[score]]
-            found[name].append(f1_score(gold[rows], chosen[rows], average="micro", zero_division=0))
-    return {name: (float(np.mean(v)), float(np.std(v))) for name, v in found.items()}
 
 
 def main() -> None:
@@ -72,7 +58,7 @@ def main() -> None:
     for weight in WEIGHTS:
         mixed = weight * bert + (1 - weight) * lexical
         in_sample = f1_score(gold, decide(mixed, best_thresholds(mixed, gold), tagger.labels), average="micro")
-        held = held_out_f1(mixed, gold, groups, tagger.labels, args.repeats, args.seed)
+        held = held_out_f1(mixed, gold, tagger.labels, args.repeats, args.seed, groups)
         print(f"{weight:<12g}{in_sample:>10.3f}" + "".join(f"{m:>15.3f} ± {s:.3f}" for m, s in held.values()))
 
 
