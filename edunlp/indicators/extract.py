@@ -81,13 +81,14 @@ ADVERBS = ["尚未", "已经", "基本", "全部", "正在", "能够", "可以",
 # Parts of speech (PKU tag set) trimmed from a name: places, adverbs and scope words at its
 # start, particles at its end. Verbs stay: many names end in one (网络安全检查, 备案申请, 新闻报道).
 SCOPE_WORDS = {"全国", "全省", "全市", "全区", "全县", "全州", "全盟", "全镇", "全乡", "全院", "各地", "本省", "本市",
-               "全校", "我省", "我市", "我县", "该省", "该市", "该县", "各级各类"}
+               "全校", "我省", "我市", "我县", "该省", "该市", "该县", "各级各类", "各校", "各高校", "各学校", "各省",
+               "各市", "各县", "各区", "各县市", "各地各校"}
 TRAILING_TAGS = {"u", "y"}
 NOMINAL_TAGS = {"n", "vn", "nz", "nt", "j", "b", "an", "Ng", "l", "nx", "ns", "nr"}
 # Words before a count that may qualify its noun (not places: 成都市|3所优质中学), and the words
 # that end the noun after it (7所高校|合作, 46个教学点|全部开通).
 MODIFIER_TAGS = (NOMINAL_TAGS | {"i"}) - {"ns", "nr"}  # i: the tagger's tag for many dictionary names (数字教材)
-NOUN_END_TAGS = {"v", "d", "p", "c"}
+NOUN_END_TAGS = {"v", "vd", "d", "ad", "p", "c"}  # vd, ad: verbs and adjectives used as adverbs (持续, 积极)
 # Time spans: after these verbs a quantity says how long something lasted (为期3天, 持续3个月).
 DURATION_VERBS = ["为期", "历时", "用时", "持续", "长达", "连续"]
 TIME_UNITS = {"天", "日", "周", "个月", "月", "年", "小时", "分钟", "工作日", "个工作日"}
@@ -421,8 +422,10 @@ def _name_clause(
             break
         connector = folded[boundary:item.start].strip()
         noun_start, noun_end = _noun_after(folded, item.end, right_end)
-        if item.quantity.unit in MEASURE_ONLY_UNITS:
-            noun_end = noun_start
+        if item.quantity.unit in MEASURE_ONLY_UNITS and not (item.quantity.multiplier and not item.quantity.unit):
+            noun_end = noun_start  # but a bare 万/亿 count stands before its noun (招募5万员工)
+        if left.from_to and not re.search("[至到]", folded[item.end:end]):
+            left.from_to = False  # 从4个方面推动: no 至 follows, so 从 is a plain preposition
         if previous is not None and previous.from_to and connector[-1:] in ("至", "到"):
             _copy_name(item, previous)
         elif left.copula and left.end > left.start and not (left.copula == "为" and noun_end > noun_start):
@@ -516,13 +519,19 @@ def _trim_by_words(item: Found, text: str, words: list[tuple[int, int, str]]) ->
         if particle is not None and not any(w[2] in ("v", "a") for w in inside[1:particle]):
             inside = inside[particle + 1:]
             start = inside[0][0]
-    while len(inside) > 1 and inside[-1][2] in TRAILING_TAGS:
+    # a one-character adverb (…的才, …都) too: longer ones are often nouns the tagger misreads (互动)
+    while len(inside) > 1 and (inside[-1][2] in TRAILING_TAGS or (inside[-1][2] == "d" and inside[-1][1] - inside[-1][0] == 1)):
         inside.pop()
         trimmed = True
     while len(inside) > 1 and (
         inside[0][2] == "ns" or (inside[0][2] == "p" and inside[1][2] in NOMINAL_TAGS - {"Ng"})  # not 对|接, 在|籍
         or fold(text[inside[0][0]:inside[0][1]]) in SCOPE_WORDS
     ) and any(tag in NOMINAL_TAGS for _, _, tag in inside[1:]):
+        inside.pop(0)
+        start = inside[0][0]
+    # 累计|培训教师, 累计|投入资金: before a verb phrase 累计 is an adverb saying the figure is a
+    # running total, not what is measured; before one word (累计访客, 累计访问量) it stays.
+    if len(inside) > 2 and fold(text[inside[0][0]:inside[0][1]]) == "累计" and inside[1][2] == "v":
         inside.pop(0)
         start = inside[0][0]
     # 确保|三级系统等保测评率, 培养|省级信息化教学培训团队成员: a verb before a noun phrase of
