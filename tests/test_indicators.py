@@ -222,3 +222,37 @@ def test_fill_indicators_keeps_other_entities():
     bulletin.abstract.entities.append(org)
     fill_indicators(bulletin)
     assert org in bulletin.abstract.entities
+
+
+def test_running_totals_lose_an_adverbial_lei_ji_but_keep_a_nominal_one():
+    assert [n for n, *_ in named("区平台累计培训教师3.2万人次，累计访客86万人。")] == ["培训教师", "累计访客"]
+    assert [n for n, *_ in named("区平台累计投入资金460万元，累计访问量达到9.1万次。")] == ["投入资金", "累计访问量"]
+
+
+def test_each_school_is_a_scope_and_cong_without_zhi_is_a_preposition():
+    assert named("各校配备专职网管的学校比例不低于85%。")[0][0] == "配备专职网管的学校比例"
+    assert named("两校将从3个方面深化合作。") == [("方面", "3个", 3, "个")]
+    assert [n for n, *_ in named("主干带宽由10G扩容至40G。")] == ["主干带宽", "主干带宽"]
+
+
+def test_a_bare_wan_count_names_the_noun_after_it():
+    assert named("该企业计划招聘2万工程师。") == [("工程师", "2万", 20_000, "")]
+
+
+def test_an_attribute_led_by_a_preposition_goes_but_a_clause_stays():
+    assert named("上半年拦截针对高校的钓鱼邮件2.4万封。")[0][:2] == ("钓鱼邮件", "2.4万封")
+    assert named("遴选面向农村学校和教学点的同步课堂案例31个。")[0][0] == "同步课堂案例"
+    assert named("在区平台激活的家长账号为1.2万个。")[0][0] == "区平台激活的家长账号"
+
+
+def test_a_short_noun_joined_by_a_conjunction_belongs_to_the_count():
+    assert named("平台资源覆盖120多个国家和地区。")[0][0] == "国家和地区"
+    assert named("活动邀请30余家省级和地方媒体参加报道。")[0][0] == "省级和地方媒体"
+    assert [n for n, *_ in named("建成8个实验区和50所实验校。")] == ["实验区", "实验校"]
+    assert named("为12个县和沿海乡镇中心学校提供专线。")[0][0] == "县"
+
+
+def test_what_is_won_is_the_name_and_a_trailing_adverb_goes():
+    assert named("本届运动会上代表队获得金牌12枚。")[0][:2] == ("金牌", "12枚")
+    assert named("参与教师560人。")[0][0] == "参与教师"
+    assert not named("全市提交作品的才58人。")[0][0].endswith(("才", "的"))

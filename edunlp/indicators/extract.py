@@ -41,14 +41,20 @@ from .quantities import QUANTITY_RE, UNITS, quantity_from_match, read_word_list
 
 PREDICATE_VERBS = sorted(read_word_list("indicator_verbs.txt"), key=len, reverse=True)
 
+# Verbs of winning: what follows is their object, never a noun they describe (获得|金牌).
+OBJECT_VERBS = ["获得", "荣获", "斩获", "夺得", "摘得"]
 # Words after which a name starts (dropped from the name) and words a name starts with (kept).
 NAME_START_MARKERS = ["其中", "包括", "共有", "共计", "合计", "总计", "共", "等", "对"] + [f"{n}是" for n in "一二三四五六七八九十"]
 # Words that merely contain a marker: 等级保护, 一等奖, 高等教育, 等保测评, 对口帮扶, 公共服务, 共享.
 NOT_MARKERS = [
     "等级", "等同", "等待", "等于", "一等", "二等", "三等", "特等", "优等", "高等", "中等", "初等", "同等", "平等", "等保",
-    "对口", "对接", "对象", "对比", "对外", "对标", "对应", "对话",
+    "对口", "对接", "对象", "针对", "对于", "对比", "对外", "对标", "对应", "对话",
     "公共", "共享", "共同", "共建", "共青团", "共识", "共性", "共育",
 ]
+# Verbs that work as prepositions, leading an attribute (针对|面向 …的 X).
+ATTRIBUTE_PREPOSITIONS = ["针对", "面向", "对于", "关于", "围绕", "基于"]
+# Conjunctions that may join two nouns into the noun of one count (国家和地区).
+COORDINATORS = ["和", "与", "及"]
 # A count right after one of these has no modifier: 平台与46个省级平台 → 省级平台.
 PREPOSITIONS = ["面向", "与", "和", "及", "向", "给", "同", "跟", "对"]
 NAME_KEPT_PREFIXES = ["新增", "累计", "新建"]
@@ -347,14 +353,15 @@ def _after_last_predicate(folded: str, start: int, end: int) -> int:
     """Where a name starts after its last predicate verb (发现并通报|安全威胁), or `start`.
     A verb does not cut inside a relative clause (带宽达到100M以上的学校比例), a compound
     noun (接入带宽, 覆盖率), right before the number (预警通报36期: there it is a noun) or
-    before a bare noun of two characters, which says little without it (参与教师, 发布作业)."""
+    before a bare noun of two characters, which says little without it (参与教师, 发布作业),
+    unless the verb only ever takes an object (获得|金牌)."""
     blank_from = start + len(folded[start:end].rstrip())  # nothing but spaces after this
     for i in range(end - 1, start - 1, -1):
         verb = _starts_with_any(folded, PREDICATE_VERBS, i, end)
         if verb is None:
             continue
         after = i + len(verb)
-        if (len(folded[after:min(blank_from, after + 8)].strip()) <= 2
+        if verb not in OBJECT_VERBS and (len(folded[after:min(blank_from, after + 8)].strip()) <= 2
                 or _starts_with_any(folded, NOUN_HEADS_AFTER_VERB, after, end)):
             continue
         if "的" in folded[after:end]:
@@ -382,7 +389,8 @@ def _strip_leading(folded: str, start: int, end: int) -> int:
 
 
 def _noun_after(folded: str, start: int, end: int) -> tuple[int, int]:
-    """The noun right after a measure word, up to a stop word, a digit or a clause end."""
+    """The noun right after a measure word, up to a stop word, a digit or a clause end (through a
+    conjunction before a word)."""
     i = start
     depth = 0
     while i < end and i - start < MAX_NAME:
@@ -394,6 +402,10 @@ def _noun_after(folded: str, start: int, end: int) -> tuple[int, int]:
         elif depth == 0:
             if char.isdigit() or char.isspace() or char in CLAUSE_BREAKS:
                 break
+            if i > start and char in COORDINATORS and i + 1 < end and not (
+                    folded[i + 1].isdigit() or folded[i + 1].isspace() or folded[i + 1] in CLAUSE_BREAKS):
+                i += 1  # 国家和地区: the tagger decides whether the second noun belongs (_noun_end)
+                continue
             if _starts_with_any(folded, NOUN_STOPS, i, end) or (
                 i > start and char in NOUN_STOP_CHARS and not _inside_any(folded, i, NOT_NOUN_STOPS)
             ):
@@ -514,9 +526,15 @@ def _trim_by_words(item: Found, text: str, words: list[tuple[int, int, str]]) ->
     if len(inside) < 2:
         return
     trimmed = False
-    if inside[0][2] == "p":  # 针对教育行业的|勒索软件攻击: an attribute led by a preposition goes
-        particle = next((i for i, w in enumerate(inside[:-1]) if text[w[0]:w[1]] == "的"), None)
-        if particle is not None and not any(w[2] in ("v", "a") for w in inside[1:particle]):
+    # 针对教育行业的|勒索软件攻击, 面向乡村学校的|专递课堂案例: an attribute led by a preposition
+    # goes, and the verbs before it (监测到|针对…); one with a verb of its own, or ending in an
+    # adjective (在平台激活的), is a clause and stays.
+    particle = next((i for i, w in enumerate(inside[:-1]) if text[w[0]:w[1]] == "的"), None)
+    if particle is not None:
+        lead = next((i for i, w in enumerate(inside[:particle])
+                     if w[2] == "p" or fold(text[w[0]:w[1]]) in ATTRIBUTE_PREPOSITIONS), None)
+        if lead is not None and all(w[2] in ("v", "vd", "d", "ad") for w in inside[:lead]) and not any(
+                w[2] == "v" for w in inside[lead + 1:particle]) and inside[particle - 1][2] != "a":
             inside = inside[particle + 1:]
             start = inside[0][0]
     # a one-character adverb (…的才, …都) too: longer ones are often nouns the tagger misreads (互动)
@@ -595,11 +613,27 @@ def _name_quantities(text: str) -> Reading:
     return Reading(text, folded, found, sentences)
 
 
+def _noun_end(text: str, noun: list[tuple[int, int, str]], end: int) -> int:
+    """Where a count's noun ends: before its first verb, adverb, preposition or conjunction, but
+    a conjunction joining a short noun (one or two nominal words) makes one noun of both
+    (200多个国家和地区, 50余家中央和地方媒体|深入)."""
+    for index, word in enumerate(noun[1:], 1):
+        if word[2] == "c" and fold(text[word[0]:word[1]]) in COORDINATORS:
+            run = index + 1
+            while run < len(noun) and noun[run][2] in NOMINAL_TAGS:
+                run += 1
+            if 1 <= run - index - 1 <= 2:
+                return noun[run][0] if run < len(noun) else end
+        if word[2] in NOUN_END_TAGS:
+            return word[0]
+    return end
+
+
 def _trim_counted(item: Found, text: str, noun: list[tuple[int, int, str]], modifier: list[tuple[int, int, str]]) -> None:
     """A count's noun ends before its first verb, adverb, preposition or conjunction (7所高校|合作,
     1万名农民|出村进厂); of the words before the count only the nouns right before it qualify
     that noun (能同时操控|80万个格点, 全县|46个教学点, 成都市|3所优质中学: none do)."""
-    end = next((w[0] for w in noun[1:] if w[2] in NOUN_END_TAGS), item.name_end)
+    end = _noun_end(text, noun, item.name_end)
     kept: list[tuple[int, int, str]] = []
     for word in reversed(modifier):
         if word[2] not in MODIFIER_TAGS or fold(text[word[0]:word[1]]) in SCOPE_WORDS:
