@@ -96,8 +96,9 @@ def test_chinese_numerals_and_hedges():
 
 
 def test_names_lose_scope_words_and_places_by_part_of_speech():
-    assert named("全市中小学数字教材使用率达到87.5%。")[0][0] == "中小学数字教材使用率"
-    assert named("河北省高校网络安全等级保护测评完成率为96%。")[0][0] == "高校网络安全等级保护测评完成率"
+    # the place, the scope word and the population the rate is taken over go
+    assert named("全市中小学数字教材使用率达到87.5%。")[0][0] == "数字教材使用率"
+    assert named("河北省高校网络安全等级保护测评完成率为96%。")[0][0] == "网络安全等级保护测评完成率"
     assert named("本月共受理网络安全事件报告15起。")[0][0] == "网络安全事件报告"  # a name may end in a verb
     [untrimmed] = extract_indicators("河北省高校网络安全等级保护测评完成率为96%。", trim_names=False)
     assert untrimmed.name == "河北省高校网络安全等级保护测评完成率"  # places go by part of speech only
@@ -256,3 +257,14 @@ def test_what_is_won_is_the_name_and_a_trailing_adverb_goes():
     assert named("本届运动会上代表队获得金牌12枚。")[0][:2] == ("金牌", "12枚")
     assert named("参与教师560人。")[0][0] == "参与教师"
     assert not named("全市提交作品的才58人。")[0][0].endswith(("才", "的"))
+
+
+def test_the_population_of_a_rate_is_its_scope_but_not_of_a_count_or_a_campus():
+    assert named("全市中小学无线网络覆盖率达到92%。")[0][0] == "无线网络覆盖率"
+    assert named("全市高校校园网IPv4地址使用率为71%。")[0][0] == "高校校园网IPv4地址使用率"
+    assert named("全市中小学教师3.6万人。")[0][0] == "中小学教师"
+
+
+def test_places_before_a_count_and_a_bare_platform_before_a_name_go():
+    assert named("为偏远山区380个教学点送去直播课程。")[0][0] == "教学点"
+    assert named("平台注册家长突破86万人。")[0][0] == "注册家长"

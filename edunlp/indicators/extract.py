@@ -67,7 +67,7 @@ COPULAS = [
 TRAILING_FILLERS = ["共计", "合计", "总计", "共有", "累计", "分别", "已经", "全部", "共", "均", "已", "都", "了", "将",
                     "保持", "保持在", "已有", "现有", "拥有", "有", "预计"]
 LEADING_FILLERS = ["以及", "的", "了", "和", "及", "与", "并", "向", "将", "本月", "当月", "已有", "现有", "目前",
-                   "我校", "该校", "本校", "该公司", "该项目", "当季", "全体", "首批"]
+                   "我校", "该校", "本校", "该公司", "该项目", "当季", "全体", "首批", "该平台", "本平台", "平台"]
 # Words that end the noun after a measure word ("23个县参与": the noun is 县). The one-character
 # ones only end it after its first character (中小学, 在线课程 start with one).
 NOUN_STOPS = PREDICATE_VERBS + ["以及", "予以", "进行", "纳入", "列入", "的", "和", "及", "与", "或", "等"]
@@ -89,6 +89,14 @@ ADVERBS = ["尚未", "已经", "基本", "全部", "正在", "能够", "可以",
 SCOPE_WORDS = {"全国", "全省", "全市", "全区", "全县", "全州", "全盟", "全镇", "全乡", "全院", "各地", "本省", "本市",
                "全校", "我省", "我市", "我县", "该省", "该市", "该县", "各级各类", "各校", "各高校", "各学校", "各省",
                "各市", "各县", "各区", "各县市", "各地各校"}
+# The population a rate or a bandwidth is measured over is its scope (中小学|互联网接入率,
+# 学校|出口带宽); before a count it is what is counted and stays (中小学教师), and so it does
+# before its campus (高校校园网IPv6支持率: the campus network is the population's own).
+POPULATION_WORDS = {"中小学", "中小学校", "高校", "学校", "教师", "学生", "师生"}
+PROPERTY_HEADS = ("率", "带宽")
+# Common nouns of place: before a count they say where, not what (偏远山区|2700个教学点).
+PLACE_NOUNS = {"山区", "周边", "城区", "农村", "乡村", "牧区", "库区", "边疆", "沿海", "当地", "本地", "辖区", "境内",
+               "区域内", "省内", "市内", "县域"}
 TRAILING_TAGS = {"u", "y"}
 NOMINAL_TAGS = {"n", "vn", "nz", "nt", "j", "b", "an", "Ng", "l", "nx", "ns", "nr"}
 # Words before a count that may qualify its noun (not places: 成都市|3所优质中学), and the words
@@ -547,6 +555,10 @@ def _trim_by_words(item: Found, text: str, words: list[tuple[int, int, str]]) ->
     ) and any(tag in NOMINAL_TAGS for _, _, tag in inside[1:]):
         inside.pop(0)
         start = inside[0][0]
+    if (len(inside) > 2 and fold(text[inside[0][0]:inside[0][1]]) in POPULATION_WORDS and inside[1][2] != "c"
+            and not fold(text[inside[1][0]:inside[1][1]]).startswith("校园") and fold(text[start:end]).endswith(PROPERTY_HEADS)):
+        inside.pop(0)
+        start = inside[0][0]
     # 累计|培训教师, 累计|投入资金: before a verb phrase 累计 is an adverb saying the figure is a
     # running total, not what is measured; before one word (累计访客, 累计访问量) it stays.
     if len(inside) > 2 and fold(text[inside[0][0]:inside[0][1]]) == "累计" and inside[1][2] == "v":
@@ -636,7 +648,7 @@ def _trim_counted(item: Found, text: str, noun: list[tuple[int, int, str]], modi
     end = _noun_end(text, noun, item.name_end)
     kept: list[tuple[int, int, str]] = []
     for word in reversed(modifier):
-        if word[2] not in MODIFIER_TAGS or fold(text[word[0]:word[1]]) in SCOPE_WORDS:
+        if word[2] not in MODIFIER_TAGS or fold(text[word[0]:word[1]]) in SCOPE_WORDS | PLACE_NOUNS:
             break
         kept.insert(0, word)
     item.modifier = (kept[0][0], kept[-1][1]) if kept else None
