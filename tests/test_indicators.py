@@ -268,3 +268,8 @@ def test_the_population_of_a_rate_is_its_scope_but_not_of_a_count_or_a_campus():
 def test_places_before_a_count_and_a_bare_platform_before_a_name_go():
     assert named("为偏远山区380个教学点送去直播课程。")[0][0] == "教学点"
     assert named("平台注册家长突破86万人。")[0][0] == "注册家长"
+
+
+def test_a_count_of_events_names_the_whole_activity():
+    assert named("每学期开展2次城乡学校结对送教活动。")[0][0] == "城乡学校结对送教活动"
+    assert named("组织3场应急演练覆盖师生2000人。")[0][0] == "应急演练"

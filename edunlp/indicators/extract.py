@@ -53,6 +53,8 @@ NOT_MARKERS = [
 ]
 # Verbs that work as prepositions, leading an attribute (针对|面向 …的 X).
 ATTRIBUTE_PREPOSITIONS = ["针对", "面向", "对于", "关于", "围绕", "基于"]
+# Measure words of events: what they count is an activity, often a verb phrase (1次结对送教活动).
+EVENT_UNITS = {"次", "场", "期", "轮"}
 # Conjunctions that may join two nouns into the noun of one count (国家和地区).
 COORDINATORS = ["和", "与", "及"]
 # A count right after one of these has no modifier: 平台与46个省级平台 → 省级平台.
@@ -555,10 +557,6 @@ def _trim_by_words(item: Found, text: str, words: list[tuple[int, int, str]]) ->
     ) and any(tag in NOMINAL_TAGS for _, _, tag in inside[1:]):
         inside.pop(0)
         start = inside[0][0]
-    if (len(inside) > 2 and fold(text[inside[0][0]:inside[0][1]]) in POPULATION_WORDS and inside[1][2] != "c"
-            and not fold(text[inside[1][0]:inside[1][1]]).startswith("校园") and fold(text[start:end]).endswith(PROPERTY_HEADS)):
-        inside.pop(0)
-        start = inside[0][0]
     # 累计|培训教师, 累计|投入资金: before a verb phrase 累计 is an adverb saying the figure is a
     # running total, not what is measured; before one word (累计访客, 累计访问量) it stays.
     if len(inside) > 2 and fold(text[inside[0][0]:inside[0][1]]) == "累计" and inside[1][2] == "v":
@@ -571,6 +569,11 @@ def _trim_by_words(item: Found, text: str, words: list[tuple[int, int, str]]) ->
             and fold(text[inside[0][0]:inside[0][1]]) not in NAME_KEPT_PREFIXES + ["占"]
             and not any(text[w[0]:w[1]] == "的" or w[2] == "c" for w in inside)
             and not _ends_with_any(fold(text[start:end]), GENERIC_NAMES + ["人次", "次数"])):
+        inside.pop(0)
+        start = inside[0][0]
+    # 中小学|互联网接入率 (see POPULATION_WORDS)
+    if (len(inside) > 2 and fold(text[inside[0][0]:inside[0][1]]) in POPULATION_WORDS and inside[1][2] != "c"
+            and not fold(text[inside[1][0]:inside[1][1]]).startswith("校园") and fold(text[start:end]).endswith(PROPERTY_HEADS)):
         inside.pop(0)
         start = inside[0][0]
     if trimmed:
@@ -625,10 +628,16 @@ def _name_quantities(text: str) -> Reading:
     return Reading(text, folded, found, sentences)
 
 
-def _noun_end(text: str, noun: list[tuple[int, int, str]], end: int) -> int:
+def _noun_end(text: str, noun: list[tuple[int, int, str]], end: int, event: bool = False) -> int:
     """Where a count's noun ends: before its first verb, adverb, preposition or conjunction, but
     a conjunction joining a short noun (one or two nominal words) makes one noun of both
-    (200多个国家和地区, 50余家中央和地方媒体|深入)."""
+    (200多个国家和地区, 50余家中央和地方媒体|深入). A count of `event`s names an activity, verbs
+    and all, up to its last nominal word (1次城乡学校结对送教活动)."""
+    if event:
+        stop = next((i for i, w in enumerate(noun[1:], 1) if w[2] in NOUN_END_TAGS - {"v"}), len(noun))
+        last = max((i for i in range(stop) if noun[i][2] in NOMINAL_TAGS), default=None)
+        if last is not None and any(w[2] == "v" for w in noun[:last]):
+            return noun[last][1] if last + 1 < len(noun) else end
     for index, word in enumerate(noun[1:], 1):
         if word[2] == "c" and fold(text[word[0]:word[1]]) in COORDINATORS:
             run = index + 1
@@ -645,7 +654,7 @@ def _trim_counted(item: Found, text: str, noun: list[tuple[int, int, str]], modi
     """A count's noun ends before its first verb, adverb, preposition or conjunction (7所高校|合作,
     1万名农民|出村进厂); of the words before the count only the nouns right before it qualify
     that noun (能同时操控|80万个格点, 全县|46个教学点, 成都市|3所优质中学: none do)."""
-    end = _noun_end(text, noun, item.name_end)
+    end = _noun_end(text, noun, item.name_end, item.quantity.unit in EVENT_UNITS)
     kept: list[tuple[int, int, str]] = []
     for word in reversed(modifier):
         if word[2] not in MODIFIER_TAGS or fold(text[word[0]:word[1]]) in SCOPE_WORDS | PLACE_NOUNS:
