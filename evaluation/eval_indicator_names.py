@@ -38,8 +38,9 @@ def main() -> None:
             if args.all or not right:
                 text = model_text(example)
                 context = text[max(0, indicator.start - 30):indicator.end + 10].replace("\n", " ")
-                print(f"{'ok ' if right else 'ERR'} {gold.get('name')!s:<24} | {'/'.join(gold.get('name_variants') or [])!s:<30}"
-                      f" | {indicator.name:<24} | {context}")
+                variants = "/".join(gold.get("name_variants") or [])
+                print(f"{'ok ' if right else 'ERR'} {gold.get('name')!s:<24} | {variants:<30} | {indicator.name:<24}"
+                      f" | {context}")
 
 
 if __name__ == "__main__":

@@ -548,7 +548,8 @@ def _trim_by_words(item: Found, text: str, words: list[tuple[int, int, str]]) ->
             inside = inside[particle + 1:]
             start = inside[0][0]
     # a one-character adverb (…的才, …都) too: longer ones are often nouns the tagger misreads (互动)
-    while len(inside) > 1 and (inside[-1][2] in TRAILING_TAGS or (inside[-1][2] == "d" and inside[-1][1] - inside[-1][0] == 1)):
+    while len(inside) > 1 and (inside[-1][2] in TRAILING_TAGS
+                               or (inside[-1][2] == "d" and inside[-1][1] - inside[-1][0] == 1)):
         inside.pop()
         trimmed = True
     while len(inside) > 1 and (
@@ -573,7 +574,8 @@ def _trim_by_words(item: Found, text: str, words: list[tuple[int, int, str]]) ->
         start = inside[0][0]
     # 中小学|互联网接入率 (see POPULATION_WORDS)
     if (len(inside) > 2 and fold(text[inside[0][0]:inside[0][1]]) in POPULATION_WORDS and inside[1][2] != "c"
-            and not fold(text[inside[1][0]:inside[1][1]]).startswith("校园") and fold(text[start:end]).endswith(PROPERTY_HEADS)):
+            and not fold(text[inside[1][0]:inside[1][1]]).startswith("校园")
+            and fold(text[start:end]).endswith(PROPERTY_HEADS)):
         inside.pop(0)
         start = inside[0][0]
     if trimmed:
