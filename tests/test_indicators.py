@@ -96,8 +96,9 @@ def test_chinese_numerals_and_hedges():
 
 
 def test_names_lose_scope_words_and_places_by_part_of_speech():
-    assert named("全市中小学数字教材使用率达到87.5%。")[0][0] == "中小学数字教材使用率"
-    assert named("河北省高校网络安全等级保护测评完成率为96%。")[0][0] == "高校网络安全等级保护测评完成率"
+    # the place, the scope word and the population the rate is taken over go
+    assert named("全市中小学数字教材使用率达到87.5%。")[0][0] == "数字教材使用率"
+    assert named("河北省高校网络安全等级保护测评完成率为96%。")[0][0] == "网络安全等级保护测评完成率"
     assert named("本月共受理网络安全事件报告15起。")[0][0] == "网络安全事件报告"  # a name may end in a verb
     [untrimmed] = extract_indicators("河北省高校网络安全等级保护测评完成率为96%。", trim_names=False)
     assert untrimmed.name == "河北省高校网络安全等级保护测评完成率"  # places go by part of speech only
@@ -222,3 +223,53 @@ def test_fill_indicators_keeps_other_entities():
     bulletin.abstract.entities.append(org)
     fill_indicators(bulletin)
     assert org in bulletin.abstract.entities
+
+
+def test_running_totals_lose_an_adverbial_lei_ji_but_keep_a_nominal_one():
+    assert [n for n, *_ in named("区平台累计培训教师3.2万人次，累计访客86万人。")] == ["培训教师", "累计访客"]
+    assert [n for n, *_ in named("区平台累计投入资金460万元，累计访问量达到9.1万次。")] == ["投入资金", "累计访问量"]
+
+
+def test_each_school_is_a_scope_and_cong_without_zhi_is_a_preposition():
+    assert named("各校配备专职网管的学校比例不低于85%。")[0][0] == "配备专职网管的学校比例"
+    assert named("两校将从3个方面深化合作。") == [("方面", "3个", 3, "个")]
+    assert [n for n, *_ in named("主干带宽由10G扩容至40G。")] == ["主干带宽", "主干带宽"]
+
+
+def test_a_bare_wan_count_names_the_noun_after_it():
+    assert named("该企业计划招聘2万工程师。") == [("工程师", "2万", 20_000, "")]
+
+
+def test_an_attribute_led_by_a_preposition_goes_but_a_clause_stays():
+    assert named("上半年拦截针对高校的钓鱼邮件2.4万封。")[0][:2] == ("钓鱼邮件", "2.4万封")
+    assert named("遴选面向农村学校和教学点的同步课堂案例31个。")[0][0] == "同步课堂案例"
+    assert named("在区平台激活的家长账号为1.2万个。")[0][0] == "区平台激活的家长账号"
+
+
+def test_a_short_noun_joined_by_a_conjunction_belongs_to_the_count():
+    assert named("平台资源覆盖120多个国家和地区。")[0][0] == "国家和地区"
+    assert named("活动邀请30余家省级和地方媒体参加报道。")[0][0] == "省级和地方媒体"
+    assert [n for n, *_ in named("建成8个实验区和50所实验校。")] == ["实验区", "实验校"]
+    assert named("为12个县和沿海乡镇中心学校提供专线。")[0][0] == "县"
+
+
+def test_what_is_won_is_the_name_and_a_trailing_adverb_goes():
+    assert named("本届运动会上代表队获得金牌12枚。")[0][:2] == ("金牌", "12枚")
+    assert named("参与教师560人。")[0][0] == "参与教师"
+    assert not named("全市提交作品的才58人。")[0][0].endswith(("才", "的"))
+
+
+def test_the_population_of_a_rate_is_its_scope_but_not_of_a_count_or_a_campus():
+    assert named("全市中小学无线网络覆盖率达到92%。")[0][0] == "无线网络覆盖率"
+    assert named("全市高校校园网IPv4地址使用率为71%。")[0][0] == "高校校园网IPv4地址使用率"
+    assert named("全市中小学教师3.6万人。")[0][0] == "中小学教师"
+
+
+def test_places_before_a_count_and_a_bare_platform_before_a_name_go():
+    assert named("为偏远山区380个教学点送去直播课程。")[0][0] == "教学点"
+    assert named("平台注册家长突破86万人。")[0][0] == "注册家长"
+
+
+def test_a_count_of_events_names_the_whole_activity():
+    assert named("每学期开展2次城乡学校结对送教活动。")[0][0] == "城乡学校结对送教活动"
+    assert named("组织3场应急演练覆盖师生2000人。")[0][0] == "应急演练"

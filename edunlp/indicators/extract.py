@@ -41,14 +41,22 @@ from .quantities import QUANTITY_RE, UNITS, quantity_from_match, read_word_list
 
 PREDICATE_VERBS = sorted(read_word_list("indicator_verbs.txt"), key=len, reverse=True)
 
+# Verbs of winning: what follows is their object, never a noun they describe (获得|金牌).
+OBJECT_VERBS = ["获得", "荣获", "斩获", "夺得", "摘得"]
 # Words after which a name starts (dropped from the name) and words a name starts with (kept).
 NAME_START_MARKERS = ["其中", "包括", "共有", "共计", "合计", "总计", "共", "等", "对"] + [f"{n}是" for n in "一二三四五六七八九十"]
 # Words that merely contain a marker: 等级保护, 一等奖, 高等教育, 等保测评, 对口帮扶, 公共服务, 共享.
 NOT_MARKERS = [
     "等级", "等同", "等待", "等于", "一等", "二等", "三等", "特等", "优等", "高等", "中等", "初等", "同等", "平等", "等保",
-    "对口", "对接", "对象", "对比", "对外", "对标", "对应", "对话",
+    "对口", "对接", "对象", "针对", "对于", "对比", "对外", "对标", "对应", "对话",
     "公共", "共享", "共同", "共建", "共青团", "共识", "共性", "共育",
 ]
+# Verbs that work as prepositions, leading an attribute (针对|面向 …的 X).
+ATTRIBUTE_PREPOSITIONS = ["针对", "面向", "对于", "关于", "围绕", "基于"]
+# Measure words of events: what they count is an activity, often a verb phrase (1次结对送教活动).
+EVENT_UNITS = {"次", "场", "期", "轮"}
+# Conjunctions that may join two nouns into the noun of one count (国家和地区).
+COORDINATORS = ["和", "与", "及"]
 # A count right after one of these has no modifier: 平台与46个省级平台 → 省级平台.
 PREPOSITIONS = ["面向", "与", "和", "及", "向", "给", "同", "跟", "对"]
 NAME_KEPT_PREFIXES = ["新增", "累计", "新建"]
@@ -61,7 +69,7 @@ COPULAS = [
 TRAILING_FILLERS = ["共计", "合计", "总计", "共有", "累计", "分别", "已经", "全部", "共", "均", "已", "都", "了", "将",
                     "保持", "保持在", "已有", "现有", "拥有", "有", "预计"]
 LEADING_FILLERS = ["以及", "的", "了", "和", "及", "与", "并", "向", "将", "本月", "当月", "已有", "现有", "目前",
-                   "我校", "该校", "本校", "该公司", "该项目", "当季", "全体", "首批"]
+                   "我校", "该校", "本校", "该公司", "该项目", "当季", "全体", "首批", "该平台", "本平台", "平台"]
 # Words that end the noun after a measure word ("23个县参与": the noun is 县). The one-character
 # ones only end it after its first character (中小学, 在线课程 start with one).
 NOUN_STOPS = PREDICATE_VERBS + ["以及", "予以", "进行", "纳入", "列入", "的", "和", "及", "与", "或", "等"]
@@ -81,13 +89,22 @@ ADVERBS = ["尚未", "已经", "基本", "全部", "正在", "能够", "可以",
 # Parts of speech (PKU tag set) trimmed from a name: places, adverbs and scope words at its
 # start, particles at its end. Verbs stay: many names end in one (网络安全检查, 备案申请, 新闻报道).
 SCOPE_WORDS = {"全国", "全省", "全市", "全区", "全县", "全州", "全盟", "全镇", "全乡", "全院", "各地", "本省", "本市",
-               "全校", "我省", "我市", "我县", "该省", "该市", "该县", "各级各类"}
+               "全校", "我省", "我市", "我县", "该省", "该市", "该县", "各级各类", "各校", "各高校", "各学校", "各省",
+               "各市", "各县", "各区", "各县市", "各地各校"}
+# The population a rate or a bandwidth is measured over is its scope (中小学|互联网接入率,
+# 学校|出口带宽); before a count it is what is counted and stays (中小学教师), and so it does
+# before its campus (高校校园网IPv6支持率: the campus network is the population's own).
+POPULATION_WORDS = {"中小学", "中小学校", "高校", "学校", "教师", "学生", "师生"}
+PROPERTY_HEADS = ("率", "带宽")
+# Common nouns of place: before a count they say where, not what (偏远山区|2700个教学点).
+PLACE_NOUNS = {"山区", "周边", "城区", "农村", "乡村", "牧区", "库区", "边疆", "沿海", "当地", "本地", "辖区", "境内",
+               "区域内", "省内", "市内", "县域"}
 TRAILING_TAGS = {"u", "y"}
 NOMINAL_TAGS = {"n", "vn", "nz", "nt", "j", "b", "an", "Ng", "l", "nx", "ns", "nr"}
 # Words before a count that may qualify its noun (not places: 成都市|3所优质中学), and the words
 # that end the noun after it (7所高校|合作, 46个教学点|全部开通).
 MODIFIER_TAGS = (NOMINAL_TAGS | {"i"}) - {"ns", "nr"}  # i: the tagger's tag for many dictionary names (数字教材)
-NOUN_END_TAGS = {"v", "d", "p", "c"}
+NOUN_END_TAGS = {"v", "vd", "d", "ad", "p", "c"}  # vd, ad: verbs and adjectives used as adverbs (持续, 积极)
 # Time spans: after these verbs a quantity says how long something lasted (为期3天, 持续3个月).
 DURATION_VERBS = ["为期", "历时", "用时", "持续", "长达", "连续"]
 TIME_UNITS = {"天", "日", "周", "个月", "月", "年", "小时", "分钟", "工作日", "个工作日"}
@@ -346,14 +363,15 @@ def _after_last_predicate(folded: str, start: int, end: int) -> int:
     """Where a name starts after its last predicate verb (发现并通报|安全威胁), or `start`.
     A verb does not cut inside a relative clause (带宽达到100M以上的学校比例), a compound
     noun (接入带宽, 覆盖率), right before the number (预警通报36期: there it is a noun) or
-    before a bare noun of two characters, which says little without it (参与教师, 发布作业)."""
+    before a bare noun of two characters, which says little without it (参与教师, 发布作业),
+    unless the verb only ever takes an object (获得|金牌)."""
     blank_from = start + len(folded[start:end].rstrip())  # nothing but spaces after this
     for i in range(end - 1, start - 1, -1):
         verb = _starts_with_any(folded, PREDICATE_VERBS, i, end)
         if verb is None:
             continue
         after = i + len(verb)
-        if (len(folded[after:min(blank_from, after + 8)].strip()) <= 2
+        if verb not in OBJECT_VERBS and (len(folded[after:min(blank_from, after + 8)].strip()) <= 2
                 or _starts_with_any(folded, NOUN_HEADS_AFTER_VERB, after, end)):
             continue
         if "的" in folded[after:end]:
@@ -381,7 +399,8 @@ def _strip_leading(folded: str, start: int, end: int) -> int:
 
 
 def _noun_after(folded: str, start: int, end: int) -> tuple[int, int]:
-    """The noun right after a measure word, up to a stop word, a digit or a clause end."""
+    """The noun right after a measure word, up to a stop word, a digit or a clause end (through a
+    conjunction before a word)."""
     i = start
     depth = 0
     while i < end and i - start < MAX_NAME:
@@ -393,6 +412,10 @@ def _noun_after(folded: str, start: int, end: int) -> tuple[int, int]:
         elif depth == 0:
             if char.isdigit() or char.isspace() or char in CLAUSE_BREAKS:
                 break
+            if i > start and char in COORDINATORS and i + 1 < end and not (
+                    folded[i + 1].isdigit() or folded[i + 1].isspace() or folded[i + 1] in CLAUSE_BREAKS):
+                i += 1  # 国家和地区: the tagger decides whether the second noun belongs (_noun_end)
+                continue
             if _starts_with_any(folded, NOUN_STOPS, i, end) or (
                 i > start and char in NOUN_STOP_CHARS and not _inside_any(folded, i, NOT_NOUN_STOPS)
             ):
@@ -421,8 +444,10 @@ def _name_clause(
             break
         connector = folded[boundary:item.start].strip()
         noun_start, noun_end = _noun_after(folded, item.end, right_end)
-        if item.quantity.unit in MEASURE_ONLY_UNITS:
-            noun_end = noun_start
+        if item.quantity.unit in MEASURE_ONLY_UNITS and not (item.quantity.multiplier and not item.quantity.unit):
+            noun_end = noun_start  # but a bare 万/亿 count stands before its noun (招募5万员工)
+        if left.from_to and not re.search("[至到]", folded[item.end:end]):
+            left.from_to = False  # 从4个方面推动: no 至 follows, so 从 is a plain preposition
         if previous is not None and previous.from_to and connector[-1:] in ("至", "到"):
             _copy_name(item, previous)
         elif left.copula and left.end > left.start and not (left.copula == "为" and noun_end > noun_start):
@@ -511,18 +536,31 @@ def _trim_by_words(item: Found, text: str, words: list[tuple[int, int, str]]) ->
     if len(inside) < 2:
         return
     trimmed = False
-    if inside[0][2] == "p":  # 针对教育行业的|勒索软件攻击: an attribute led by a preposition goes
-        particle = next((i for i, w in enumerate(inside[:-1]) if text[w[0]:w[1]] == "的"), None)
-        if particle is not None and not any(w[2] in ("v", "a") for w in inside[1:particle]):
+    # 针对教育行业的|勒索软件攻击, 面向乡村学校的|专递课堂案例: an attribute led by a preposition
+    # goes, and the verbs before it (监测到|针对…); one with a verb of its own, or ending in an
+    # adjective (在平台激活的), is a clause and stays.
+    particle = next((i for i, w in enumerate(inside[:-1]) if text[w[0]:w[1]] == "的"), None)
+    if particle is not None:
+        lead = next((i for i, w in enumerate(inside[:particle])
+                     if w[2] == "p" or fold(text[w[0]:w[1]]) in ATTRIBUTE_PREPOSITIONS), None)
+        if lead is not None and all(w[2] in ("v", "vd", "d", "ad") for w in inside[:lead]) and not any(
+                w[2] == "v" for w in inside[lead + 1:particle]) and inside[particle - 1][2] != "a":
             inside = inside[particle + 1:]
             start = inside[0][0]
-    while len(inside) > 1 and inside[-1][2] in TRAILING_TAGS:
+    # a one-character adverb (…的才, …都) too: longer ones are often nouns the tagger misreads (互动)
+    while len(inside) > 1 and (inside[-1][2] in TRAILING_TAGS
+                               or (inside[-1][2] == "d" and inside[-1][1] - inside[-1][0] == 1)):
         inside.pop()
         trimmed = True
     while len(inside) > 1 and (
         inside[0][2] == "ns" or (inside[0][2] == "p" and inside[1][2] in NOMINAL_TAGS - {"Ng"})  # not 对|接, 在|籍
         or fold(text[inside[0][0]:inside[0][1]]) in SCOPE_WORDS
     ) and any(tag in NOMINAL_TAGS for _, _, tag in inside[1:]):
+        inside.pop(0)
+        start = inside[0][0]
+    # 累计|培训教师, 累计|投入资金: before a verb phrase 累计 is an adverb saying the figure is a
+    # running total, not what is measured; before one word (累计访客, 累计访问量) it stays.
+    if len(inside) > 2 and fold(text[inside[0][0]:inside[0][1]]) == "累计" and inside[1][2] == "v":
         inside.pop(0)
         start = inside[0][0]
     # 确保|三级系统等保测评率, 培养|省级信息化教学培训团队成员: a verb before a noun phrase of
@@ -532,6 +570,12 @@ def _trim_by_words(item: Found, text: str, words: list[tuple[int, int, str]]) ->
             and fold(text[inside[0][0]:inside[0][1]]) not in NAME_KEPT_PREFIXES + ["占"]
             and not any(text[w[0]:w[1]] == "的" or w[2] == "c" for w in inside)
             and not _ends_with_any(fold(text[start:end]), GENERIC_NAMES + ["人次", "次数"])):
+        inside.pop(0)
+        start = inside[0][0]
+    # 中小学|互联网接入率 (see POPULATION_WORDS)
+    if (len(inside) > 2 and fold(text[inside[0][0]:inside[0][1]]) in POPULATION_WORDS and inside[1][2] != "c"
+            and not fold(text[inside[1][0]:inside[1][1]]).startswith("校园")
+            and fold(text[start:end]).endswith(PROPERTY_HEADS)):
         inside.pop(0)
         start = inside[0][0]
     if trimmed:
@@ -586,14 +630,36 @@ def _name_quantities(text: str) -> Reading:
     return Reading(text, folded, found, sentences)
 
 
+def _noun_end(text: str, noun: list[tuple[int, int, str]], end: int, event: bool = False) -> int:
+    """Where a count's noun ends: before its first verb, adverb, preposition or conjunction, but
+    a conjunction joining a short noun (one or two nominal words) makes one noun of both
+    (200多个国家和地区, 50余家中央和地方媒体|深入). A count of `event`s names an activity, verbs
+    and all, up to its last nominal word (1次城乡学校结对送教活动)."""
+    if event:
+        stop = next((i for i, w in enumerate(noun[1:], 1) if w[2] in NOUN_END_TAGS - {"v"}), len(noun))
+        last = max((i for i in range(stop) if noun[i][2] in NOMINAL_TAGS), default=None)
+        if last is not None and any(w[2] == "v" for w in noun[:last]):
+            return noun[last][1] if last + 1 < len(noun) else end
+    for index, word in enumerate(noun[1:], 1):
+        if word[2] == "c" and fold(text[word[0]:word[1]]) in COORDINATORS:
+            run = index + 1
+            while run < len(noun) and noun[run][2] in NOMINAL_TAGS:
+                run += 1
+            if 1 <= run - index - 1 <= 2:
+                return noun[run][0] if run < len(noun) else end
+        if word[2] in NOUN_END_TAGS:
+            return word[0]
+    return end
+
+
 def _trim_counted(item: Found, text: str, noun: list[tuple[int, int, str]], modifier: list[tuple[int, int, str]]) -> None:
     """A count's noun ends before its first verb, adverb, preposition or conjunction (7所高校|合作,
     1万名农民|出村进厂); of the words before the count only the nouns right before it qualify
     that noun (能同时操控|80万个格点, 全县|46个教学点, 成都市|3所优质中学: none do)."""
-    end = next((w[0] for w in noun[1:] if w[2] in NOUN_END_TAGS), item.name_end)
+    end = _noun_end(text, noun, item.name_end, item.quantity.unit in EVENT_UNITS)
     kept: list[tuple[int, int, str]] = []
     for word in reversed(modifier):
-        if word[2] not in MODIFIER_TAGS or fold(text[word[0]:word[1]]) in SCOPE_WORDS:
+        if word[2] not in MODIFIER_TAGS or fold(text[word[0]:word[1]]) in SCOPE_WORDS | PLACE_NOUNS:
             break
         kept.insert(0, word)
     item.modifier = (kept[0][0], kept[-1][1]) if kept else None

@@ -178,13 +178,10 @@ def _gold_value(gold: dict) -> float:
     return float(gold["value"]) * scale
 
 
-def indicator_gold_report(examples: Sequence[Example], predicted: Sequence[Sequence[Indicator]]) -> dict:
-    """Predicted indicators against hand-written gold (Example.indicators), paragraph by paragraph.
-
-    A prediction finds its gold by normalised value (each gold used once); among the pairs found,
-    unit, qualifier and name are checked: the name exactly (folded) or as one of the gold's
-    accepted variants. Value F1 counts pairs; the others are shares of the pairs.
-    """
+def indicator_pairs(examples: Sequence[Example], predicted: Sequence[Sequence[Indicator]]
+                    ) -> tuple[list[tuple[Indicator, dict, Example]], int, int]:
+    """Each predicted indicator with the hand-written gold it finds by normalised value (each gold
+    used once), and the numbers of gold and predicted indicators, over the examples with gold."""
     pairs, n_gold, n_pred = [], 0, 0
     for example, found in zip(examples, predicted):
         if example.indicators is None:
@@ -195,9 +192,25 @@ def indicator_gold_report(examples: Sequence[Example], predicted: Sequence[Seque
         for indicator in found:
             for g in gold:
                 if abs(indicator.normalized - _gold_value(g)) <= 1e-6 * max(1.0, abs(_gold_value(g))):
-                    pairs.append((indicator, g))
+                    pairs.append((indicator, g, example))
                     gold.remove(g)
                     break
+    return pairs, n_gold, n_pred
+
+
+def gold_names(gold: dict) -> set[str]:
+    """The folded gold name and its accepted variants."""
+    return {fold(n) for n in [gold.get("name") or "", *(gold.get("name_variants") or [])]}
+
+
+def indicator_gold_report(examples: Sequence[Example], predicted: Sequence[Sequence[Indicator]]) -> dict:
+    """Predicted indicators against hand-written gold (Example.indicators), paragraph by paragraph.
+
+    A prediction finds its gold by normalised value (`indicator_pairs`); among the pairs found,
+    unit, qualifier and name are checked: the name exactly (folded) or as one of the gold's
+    accepted variants. Value F1 counts pairs; the others are shares of the pairs.
+    """
+    pairs, n_gold, n_pred = indicator_pairs(examples, predicted)
     precision = len(pairs) / n_pred if n_pred else 0.0
     recall = len(pairs) / n_gold if n_gold else 0.0
 
@@ -207,9 +220,6 @@ def indicator_gold_report(examples: Sequence[Example], predicted: Sequence[Seque
     def unit(text: str | None) -> str:
         return fold(text or "").strip()
 
-    def names(g: dict) -> set[str]:
-        return {fold(n) for n in [g.get("name") or "", *(g.get("name_variants") or [])]}
-
     return {
         "gold": n_gold, "predicted": n_pred, "matched": len(pairs),
         "value_precision": precision, "value_recall": recall,
@@ -217,7 +227,7 @@ def indicator_gold_report(examples: Sequence[Example], predicted: Sequence[Seque
         "unit_right": share(lambda p: unit(p[0].unit) == unit(p[1].get("unit"))),
         "qualifier_right": share(lambda p: (p[0].qualifier or None) == (p[1].get("qualifier") or None)),
         "name_exact": share(lambda p: fold(p[0].name) == fold(p[1].get("name") or "")),
-        "name_accepted": share(lambda p: fold(p[0].name) in names(p[1])),
+        "name_accepted": share(lambda p: fold(p[0].name) in gold_names(p[1])),
         "name_empty": sum(not i.name for e, f in zip(examples, predicted) if e.indicators is not None for i in f)
         / n_pred if n_pred else 0.0,
     }
