@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from . import __version__
+from .batch.heap import steady_heap
 from .batch.jobs import FORMATS, STDOUT, Summary, run
 from .corpus.annotation import TOOLS
 from .errors import EdunlpError
@@ -172,6 +173,7 @@ def _output(name: str, stdout_name: str) -> Iterator[Path]:
 
 
 def _run(args: argparse.Namespace, output: str | Path, apply=None) -> int:
+    steady_heap()  # this process is the batch's: its memory should not grow batch after batch
     summary = run(args.paths, output, apply=apply, month=args.month, force=args.force,
                   fmt=getattr(args, "format", "jsonl"), workers=1 if args.workers is None else args.workers,
                   max_bytes=int(args.max_mb * 2**20))

@@ -24,6 +24,7 @@ import pyarrow as pa
 from ..document import Bulletin
 from ..errors import EdunlpError, InputError
 from ..reading.files import MAX_BYTES
+from .heap import steady_heap
 from .jobs import Job, Source, Summary, _apply_each, _load, jsonl_text, sources
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ class _TaggingActor:
         from ..pipeline import load
 
         torch.set_num_threads(threads)
+        steady_heap()
         self.pipeline = load(model, quantize=quantize)
         self.month = month
         self.max_bytes = max_bytes

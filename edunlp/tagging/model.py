@@ -32,6 +32,7 @@ from ..reading.normalize import fold
 from ..segmentation.words import token_spans
 
 WORD_PLACES = ("none", "begin", "middle", "end", "single")  # a token's place in its word
+SPANS_AT_ONCE = 32  # spans pooled together (span_means)
 
 
 def bio_tags(entity_types: list[str]) -> list[str]:
@@ -119,9 +120,7 @@ class JointModel(BertPreTrainedModel):
         tag_logits = self.ner_classifier(hidden)
         label_logits = None
         if span_index is not None:
-            weights = span_mask.to(hidden.dtype)
-            pooled = (hidden[span_index] * weights.unsqueeze(-1)).sum(1) / weights.sum(1, keepdim=True).clamp(min=1)
-            label_logits = self.classifier(pooled)
+            label_logits = self.classifier(span_means(hidden, span_index, span_mask.to(hidden.dtype)))
         loss = None
         if span_labels is not None and tag_ids is not None:
             # Summed over labels, so a span's labels weigh as much as a token's tag in the total.
@@ -136,6 +135,16 @@ class JointModel(BertPreTrainedModel):
             ) / (targets != -100).sum().clamp(min=1)
             loss = label_loss + tag_loss
         return JointOutput(loss=loss, label_logits=label_logits, tag_logits=tag_logits)
+
+
+def span_means(hidden: torch.Tensor, span_index: torch.Tensor, weights: torch.Tensor,
+               spans_at_once: int = SPANS_AT_ONCE) -> torch.Tensor:
+    """Mean of each span's token vectors: span i is row `span_index[i]` of `hidden` (batch, tokens,
+    hidden) under `weights[i]` (tokens,). Taken `spans_at_once` spans at a time: the same numbers
+    as all spans at once, without two (spans, tokens, hidden) copies of the whole batch in memory."""
+    sums = [(hidden[rows] * part.unsqueeze(-1)).sum(1)
+            for rows, part in zip(span_index.split(spans_at_once), weights.split(spans_at_once))]
+    return torch.cat(sums) / weights.sum(1, keepdim=True).clamp(min=1)
 
 
 @dataclass

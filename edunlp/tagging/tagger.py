@@ -103,8 +103,8 @@ class Tagger:
             raise
         except Exception as error:  # a corrupt or cut-off file: say which model, not just what broke
             raise ModelError(f"{path}: cannot load the model ({type(error).__name__}: {error})") from error
-        if quantize:
-            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        if quantize:  # in place: the float Linear weights are let go, not kept beside an int8 copy
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
         tagger = cls(model, tokenizer)
         tagger.lexical = lexical
         return tagger
