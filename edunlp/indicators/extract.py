@@ -62,11 +62,11 @@ PREPOSITIONS = ["面向", "与", "和", "及", "向", "给", "同", "跟", "对"
 NAME_KEPT_PREFIXES = ["新增", "累计", "新建"]
 # Words stripped from the end of the words before a number; the copulas make the "X为Y" shape.
 COPULAS = [
-    "约为", "达到", "突破", "为", "达", "是", "增至", "降至", "增长至", "增长到", "增加到", "增加至", "提升至",
+    "约为", "达到", "高达", "突破", "为", "达", "是", "占到", "增至", "降至", "增长至", "增长到", "增加到", "增加至", "提升至",
     "提升到", "提高到", "提高至", "升级至", "升级到", "扩容至", "扩容到", "扩展至", "上升至", "下降至",
     "减少至", "压减至",
 ]
-TRAILING_FILLERS = ["共计", "合计", "总计", "共有", "累计", "分别", "已经", "全部", "共", "均", "已", "都", "了", "将",
+TRAILING_FILLERS = ["共计", "合计", "总计", "共有", "累计", "分别", "已经", "全部", "共", "均", "已", "都", "了", "将", "要",
                     "保持", "保持在", "已有", "现有", "拥有", "有", "预计"]
 LEADING_FILLERS = ["以及", "的", "了", "和", "及", "与", "并", "向", "将", "本月", "当月", "已有", "现有", "目前",
                    "我校", "该校", "本校", "该公司", "该项目", "当季", "全体", "首批", "该平台", "本平台", "平台"]
@@ -81,7 +81,9 @@ NOUN_HEADS_AFTER_VERB = ["带宽", "比例", "情况", "人数", "人次", "次�
 # Names too vague alone: 数量达到431万间 takes the noun of the clause before (多媒体教室数量).
 GENERIC_NAMES = ["数量", "总数", "总量", "人数", "规模", "数目"]
 # Units that measure rather than count, so never stand before a noun (100M, 85%, 3天).
-MEASURE_ONLY_UNITS = {"%", "‰", ":", "个百分点", "百分点", "", "元", "学时", "课时", "小时", "分钟", "天", "个月", "倍", "分", "平方米", "公里"} | {
+CURRENCIES = {"元", "美元", "加元", "欧元", "英镑", "日元", "港元"}
+MEASURE_ONLY_UNITS = CURRENCIES | {"%", "‰", ":", "个百分点", "百分点", "", "学时", "课时", "小时", "分钟", "天", "个月", "倍", "分",
+                                   "平方米", "平米", "公里"} | {
     unit for unit in UNITS if unit.isascii()
 }
 # Adverbs and modals that open the predicate of a share (98%的学校|已实现…, …|能够熟练运用…).
@@ -100,10 +102,16 @@ PROPERTY_HEADS = ("率", "带宽")
 PLACE_NOUNS = {"山区", "周边", "城区", "农村", "乡村", "牧区", "库区", "边疆", "沿海", "当地", "本地", "辖区", "境内",
                "区域内", "省内", "市内", "县域"}
 TRAILING_TAGS = {"u", "y"}
+# Words that open a clause, not a name: what stands before them is the clause's frame (他|为…,
+# 而且|分配比例, 学生指出|…年薪, 此前|恒大投资), so a name starts after the last of them.
+CLAUSE_OPENERS = {"他", "她", "它", "他们", "她们", "我们", "这", "那", "其", "这些", "那些", "而且", "并且", "但", "但是", "而",
+                  "因此", "所以", "如果", "虽然", "此前", "今后", "此后", "目前", "如今", "当前", "现在", "指出", "表示", "要求",
+                  "认为", "称", "显示", "透露", "介绍", "等于是", "也就是"}
 NOMINAL_TAGS = {"n", "vn", "nz", "nt", "j", "b", "an", "Ng", "l", "nx", "ns", "nr"}
 # Words before a count that may qualify its noun (not places: 成都市|3所优质中学), and the words
 # that end the noun after it (7所高校|合作, 46个教学点|全部开通).
 MODIFIER_TAGS = (NOMINAL_TAGS | {"i"}) - {"ns", "nr"}  # i: the tagger's tag for many dictionary names (数字教材)
+NOT_NOUN_START_TAGS = {"d", "ad", "vd", "p", "c", "u", "y", "r"}  # 8亿美元|已经用完: no noun follows
 NOUN_END_TAGS = {"v", "vd", "d", "ad", "p", "c"}  # vd, ad: verbs and adjectives used as adverbs (持续, 积极)
 # Time spans: after these verbs a quantity says how long something lasted (为期3天, 持续3个月).
 DURATION_VERBS = ["为期", "历时", "用时", "持续", "长达", "连续"]
@@ -168,6 +176,7 @@ class Found:
     counted: bool = False  # named by the noun after its measure word (23个县), `modifier` before it
     embedded: bool = False  # inside another indicator's name (100M in 带宽达到100M以上的学校比例)
     from_to: bool = False  # named before 由 in "X由A至B": B takes the same name
+    left: tuple[int, int] | None = None  # the words before a count, its name if no noun follows after all
 
 
 def _masked(folded: str) -> list[bool]:
@@ -469,6 +478,7 @@ def _name_clause(
             if not modifier and previous is not None and connector in ("和", "及", "与", "以及"):
                 modifier = previous.modifier
             item.modifier, item.counted = modifier, True
+            item.left = (left.start, left.end) if left.end > left.start else None
             _set_name(item, text, noun_start, noun_end, prefix=text[slice(*modifier)] if modifier else "")
             item.consumed_end = noun_end
         else:
@@ -536,6 +546,18 @@ def _trim_by_words(item: Found, text: str, words: list[tuple[int, int, str]]) ->
     if len(inside) < 2:
         return
     trimmed = False
+    opener = max((i for i, w in enumerate(inside[:-1]) if fold(text[w[0]:w[1]]) in CLAUSE_OPENERS
+                  and inside[i + 1][2] != "m"), default=None)  # 这一比例: a reference, kept
+    if opener is not None:
+        inside = inside[opener + 1:]
+        start = inside[0][0]
+    # 现行的|保送生比例, 开设的|在线开放课程: one attribute word and its 的 before a noun phrase
+    # say which, not what; 斯坦福毕业生的平均薪酬 → 毕业生平均薪酬: between nouns 的 goes, and the
+    # names of people and places before it.
+    if len(inside) > 2 and text[inside[1][0]:inside[1][1]] == "的" and inside[0][2] in ("b", "a", "v") and (
+            inside[2][2] in NOMINAL_TAGS | {"a"}):
+        inside = inside[2:]
+        start = inside[0][0]
     # 针对教育行业的|勒索软件攻击, 面向乡村学校的|专递课堂案例: an attribute led by a preposition
     # goes, and the verbs before it (监测到|针对…); one with a verb of its own, or ending in an
     # adjective (在平台激活的), is a clause and stays.
@@ -652,10 +674,16 @@ def _noun_end(text: str, noun: list[tuple[int, int, str]], end: int, event: bool
     return end
 
 
-def _trim_counted(item: Found, text: str, noun: list[tuple[int, int, str]], modifier: list[tuple[int, int, str]]) -> None:
+def _trim_counted(item: Found, text: str, noun: list[tuple[int, int, str]], modifier: list[tuple[int, int, str]]) -> bool:
     """A count's noun ends before its first verb, adverb, preposition or conjunction (7所高校|合作,
     1万名农民|出村进厂); of the words before the count only the nouns right before it qualify
-    that noun (能同时操控|80万个格点, 全县|46个教学点, 成都市|3所优质中学: none do)."""
+    that noun (能同时操控|80万个格点, 全县|46个教学点, 成都市|3所优质中学: none do).
+    What follows a count may be no noun at all (8亿美元|已经用完, 200M|免费提供): then the words
+    before it name it, and this returns False."""
+    if noun and item.left and noun[0][2] in NOT_NOUN_START_TAGS:
+        item.counted, item.modifier = False, None
+        _set_name(item, text, *item.left)
+        return False
     end = _noun_end(text, noun, item.name_end, item.quantity.unit in EVENT_UNITS)
     kept: list[tuple[int, int, str]] = []
     for word in reversed(modifier):
@@ -664,6 +692,7 @@ def _trim_counted(item: Found, text: str, noun: list[tuple[int, int, str]], modi
         kept.insert(0, word)
     item.modifier = (kept[0][0], kept[-1][1]) if kept else None
     _set_name(item, text, item.name_start, end, prefix=text[slice(*item.modifier)] if item.modifier else "")
+    return True
 
 
 def _trim_names(readings: list[Reading]) -> None:
@@ -682,11 +711,16 @@ def _trim_names(readings: list[Reading]) -> None:
     spans += [item.modifier or (0, 0) for _, item in items]
     tagged = tagged_spans_of_many([text[slice(*span)] for (text, _), span in zip(items * 2, spans)])
     words = [[(s + start, e + start, tag) for s, e, tag in found] for (start, _), found in zip(spans, tagged)]
+    named_before = []
     for (text, item), name_words, modifier_words in zip(items, words, words[len(items):]):
-        if item.counted:
-            _trim_counted(item, text, name_words, modifier_words)
-        else:
+        if not item.counted:
             _trim_by_words(item, text, name_words)
+        elif not _trim_counted(item, text, name_words, modifier_words):
+            named_before.append((text, item))
+    if named_before:
+        tagged = tagged_spans_of_many([text[item.name_start:item.name_end] for text, item in named_before])
+        for (text, item), found in zip(named_before, tagged):
+            _trim_by_words(item, text, [(s + item.name_start, e + item.name_start, tag) for s, e, tag in found])
 
 
 def _tidy_name(item: Found, text: str) -> None:
