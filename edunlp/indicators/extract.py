@@ -90,7 +90,7 @@ MEASURE_ONLY_UNITS = CURRENCIES | {"%", "‰", ":", "个百分点", "百分点",
 ADVERBS = ["尚未", "已经", "基本", "全部", "正在", "能够", "可以", "均", "已", "未", "都", "还"]
 # Parts of speech (PKU tag set) trimmed from a name: places, adverbs and scope words at its
 # start, particles at its end. Verbs stay: many names end in one (网络安全检查, 备案申请, 新闻报道).
-SCOPE_WORDS = {"全国", "全省", "全市", "全区", "全县", "全州", "全盟", "全镇", "全乡", "全院", "各地", "本省", "本市",
+SCOPE_WORDS = {"教育系统", "全国", "全省", "全市", "全区", "全县", "全州", "全盟", "全镇", "全乡", "全院", "各地", "本省", "本市",
                "全校", "我省", "我市", "我县", "该省", "该市", "该县", "各级各类", "各校", "各高校", "各学校", "各省",
                "各市", "各县", "各区", "各县市", "各地各校"}
 # The population a rate or a bandwidth is measured over is its scope (中小学|互联网接入率,
@@ -111,7 +111,12 @@ NOMINAL_TAGS = {"n", "vn", "nz", "nt", "j", "b", "an", "Ng", "l", "nx", "ns", "n
 # Words before a count that may qualify its noun (not places: 成都市|3所优质中学), and the words
 # that end the noun after it (7所高校|合作, 46个教学点|全部开通).
 MODIFIER_TAGS = (NOMINAL_TAGS | {"i"}) - {"ns", "nr"}  # i: the tagger's tag for many dictionary names (数字教材)
-NOT_NOUN_START_TAGS = {"d", "ad", "vd", "p", "c", "u", "y", "r"}  # 8亿美元|已经用完: no noun follows
+# The nouns a measure word classifies (所: schools, 名: people, 台: machines): a count's noun ends
+# after the first of them when more nouns follow (87所学校|数据标准统一).
+CLASSIFIED_HEADS = {"所": ("学", "校", "园", "院"), "名": ("师", "生", "员", "人", "者", "长"), "位": ("师", "生", "员", "人", "者", "长"),
+                    "台": ("器", "机", "设备", "终端")}
+# Ends of the names of institutions: before a count they say whose, not what (信阳师范大学|3门课程).
+INSTITUTIONS = ("大学", "学院", "中学", "小学", "学校", "公司", "集团", "医院", "研究院", "研究所")
 NOUN_END_TAGS = {"v", "vd", "d", "ad", "p", "c"}  # vd, ad: verbs and adjectives used as adverbs (持续, 积极)
 # Time spans: after these verbs a quantity says how long something lasted (为期3天, 持续3个月).
 DURATION_VERBS = ["为期", "历时", "用时", "持续", "长达", "连续"]
@@ -176,7 +181,6 @@ class Found:
     counted: bool = False  # named by the noun after its measure word (23个县), `modifier` before it
     embedded: bool = False  # inside another indicator's name (100M in 带宽达到100M以上的学校比例)
     from_to: bool = False  # named before 由 in "X由A至B": B takes the same name
-    left: tuple[int, int] | None = None  # the words before a count, its name if no noun follows after all
 
 
 def _masked(folded: str) -> list[bool]:
@@ -478,7 +482,6 @@ def _name_clause(
             if not modifier and previous is not None and connector in ("和", "及", "与", "以及"):
                 modifier = previous.modifier
             item.modifier, item.counted = modifier, True
-            item.left = (left.start, left.end) if left.end > left.start else None
             _set_name(item, text, noun_start, noun_end, prefix=text[slice(*modifier)] if modifier else "")
             item.consumed_end = noun_end
         else:
@@ -674,25 +677,29 @@ def _noun_end(text: str, noun: list[tuple[int, int, str]], end: int, event: bool
     return end
 
 
-def _trim_counted(item: Found, text: str, noun: list[tuple[int, int, str]], modifier: list[tuple[int, int, str]]) -> bool:
+def _trim_counted(item: Found, text: str, noun: list[tuple[int, int, str]], modifier: list[tuple[int, int, str]]) -> None:
     """A count's noun ends before its first verb, adverb, preposition or conjunction (7所高校|合作,
-    1万名农民|出村进厂); of the words before the count only the nouns right before it qualify
-    that noun (能同时操控|80万个格点, 全县|46个教学点, 成都市|3所优质中学: none do).
-    What follows a count may be no noun at all (8亿美元|已经用完, 200M|免费提供): then the words
-    before it name it, and this returns False."""
-    if noun and item.left and noun[0][2] in NOT_NOUN_START_TAGS:
-        item.counted, item.modifier = False, None
-        _set_name(item, text, *item.left)
-        return False
+    1万名农民|出村进厂), or after the first noun its measure word classifies, when more nouns follow
+    as the subject of a predicate (87所学校|数据标准统一, 7台服务器|数据被加密); of the words
+    before the count only the nouns right before it qualify that noun (能同时操控|80万个格点,
+    全县|46个教学点, 成都市|3所优质中学: none do), and not the name of an institution
+    (信阳师范大学|3门课程: whose, not what)."""
     end = _noun_end(text, noun, item.name_end, item.quantity.unit in EVENT_UNITS)
+    heads = CLASSIFIED_HEADS.get(item.quantity.unit)
+    if heads:
+        inside = [w for w in noun if w[1] <= end]
+        head = next((i for i, w in enumerate(inside) if w[2] in NOMINAL_TAGS and fold(text[w[0]:w[1]]).endswith(heads)), None)
+        if head is not None and head + 1 < len(inside) and not any(w[2] == "c" for w in inside[head + 1:]):
+            end = inside[head][1]
     kept: list[tuple[int, int, str]] = []
     for word in reversed(modifier):
         if word[2] not in MODIFIER_TAGS or fold(text[word[0]:word[1]]) in SCOPE_WORDS | PLACE_NOUNS:
             break
         kept.insert(0, word)
+    if kept and fold(text[kept[0][0]:kept[-1][1]]).endswith(INSTITUTIONS) and len(kept) < len(modifier):
+        kept = []
     item.modifier = (kept[0][0], kept[-1][1]) if kept else None
     _set_name(item, text, item.name_start, end, prefix=text[slice(*item.modifier)] if item.modifier else "")
-    return True
 
 
 def _trim_names(readings: list[Reading]) -> None:
@@ -711,16 +718,11 @@ def _trim_names(readings: list[Reading]) -> None:
     spans += [item.modifier or (0, 0) for _, item in items]
     tagged = tagged_spans_of_many([text[slice(*span)] for (text, _), span in zip(items * 2, spans)])
     words = [[(s + start, e + start, tag) for s, e, tag in found] for (start, _), found in zip(spans, tagged)]
-    named_before = []
     for (text, item), name_words, modifier_words in zip(items, words, words[len(items):]):
-        if not item.counted:
+        if item.counted:
+            _trim_counted(item, text, name_words, modifier_words)
+        else:
             _trim_by_words(item, text, name_words)
-        elif not _trim_counted(item, text, name_words, modifier_words):
-            named_before.append((text, item))
-    if named_before:
-        tagged = tagged_spans_of_many([text[item.name_start:item.name_end] for text, item in named_before])
-        for (text, item), found in zip(named_before, tagged):
-            _trim_by_words(item, text, [(s + item.name_start, e + item.name_start, tag) for s, e, tag in found])
 
 
 def _tidy_name(item: Found, text: str) -> None:
