@@ -37,12 +37,12 @@ from dataclasses import dataclass
 
 from ..document import Bulletin, Entity, Indicator, Quantity
 from ..reading.normalize import fold
-from .quantities import QUANTITY_RE, UNITS, quantity_from_match, read_word_list
+from .quantities import CHINESE_NUMERAL_CHARS, QUANTITY_RE, UNITS, quantity_from_match, read_word_list
 
 PREDICATE_VERBS = sorted(read_word_list("indicator_verbs.txt"), key=len, reverse=True)
 
 # Verbs of winning: what follows is their object, never a noun they describe (获得|金牌).
-OBJECT_VERBS = ["获得", "荣获", "斩获", "夺得", "摘得"]
+OBJECT_VERBS = ["获得", "荣获", "斩获", "夺得", "摘得", "获"]
 # Words after which a name starts (dropped from the name) and words a name starts with (kept).
 NAME_START_MARKERS = ["其中", "包括", "共有", "共计", "合计", "总计", "共", "等", "对"] + [f"{n}是" for n in "一二三四五六七八九十"]
 # Words that merely contain a marker: 等级保护, 一等奖, 高等教育, 等保测评, 对口帮扶, 公共服务, 共享.
@@ -457,8 +457,9 @@ def _name_clause(
             break
         connector = folded[boundary:item.start].strip()
         noun_start, noun_end = _noun_after(folded, item.end, right_end)
-        if item.quantity.unit in MEASURE_ONLY_UNITS and not (item.quantity.multiplier and not item.quantity.unit):
-            noun_end = noun_start  # but a bare 万/亿 count stands before its noun (招募5万员工)
+        if item.quantity.unit in MEASURE_ONLY_UNITS and not (item.quantity.multiplier and not item.quantity.unit) and not (
+                item.quantity.unit.isascii() and folded[noun_start:noun_end].endswith("带宽")):
+            noun_end = noun_start  # but a bare 万/亿 count stands before its noun (招募5万员工), so does a bandwidth (200M专线带宽)
         if left.from_to and not re.search("[至到]", folded[item.end:end]):
             left.from_to = False  # 从4个方面推动: no 至 follows, so 从 is a plain preposition
         if previous is not None and previous.from_to and connector[-1:] in ("至", "到"):
@@ -549,8 +550,11 @@ def _trim_by_words(item: Found, text: str, words: list[tuple[int, int, str]]) ->
     if len(inside) < 2:
         return
     trimmed = False
-    opener = max((i for i, w in enumerate(inside[:-1]) if fold(text[w[0]:w[1]]) in CLAUSE_OPENERS
-                  and inside[i + 1][2] != "m"), default=None)  # 这一比例: a reference, kept
+    opener = max((i for i, w in enumerate(inside[:-1]) if (fold(text[w[0]:w[1]]) in CLAUSE_OPENERS
+                  and inside[i + 1][2] != "m")  # 这一比例: a reference, kept
+                  or fold(text[w[0]:w[1]]) in OBJECT_VERBS  # …活动中获|一等奖
+                  or (w[2] == "ns" and 0 < i and inside[i - 1][2] in NOMINAL_TAGS  # …系统河南|在籍学生
+                      and not all(c in CHINESE_NUMERAL_CHARS + "兆" for c in text[w[0]:w[1]]))), default=None)  # 千兆/ns
     if opener is not None:
         inside = inside[opener + 1:]
         start = inside[0][0]
@@ -672,7 +676,7 @@ def _noun_end(text: str, noun: list[tuple[int, int, str]], end: int, event: bool
                 run += 1
             if 1 <= run - index - 1 <= 2:
                 return noun[run][0] if run < len(noun) else end
-        if word[2] in NOUN_END_TAGS:
+        if word[2] in NOUN_END_TAGS and fold(text[word[0]:word[1]]) not in NOUN_HEADS_AFTER_VERB:  # 专线带宽/v
             return word[0]
     return end
 
