@@ -23,8 +23,11 @@ fold, so every offset also indexes the original text:
    scope words, places and a leading preposition go from its start (全省|教育城域网覆盖率,
    安徽省|…), so do an attribute led by a preposition (针对教育行业的|勒索软件攻击) and a verb
    governing a noun phrase (确保|三级系统等保测评率); particles go from its end (占教师总数|的).
-   A count's noun ends at its first verb (7所高校|合作) and only nouns before the count qualify
-   it (能同时操控|80万个格点). Only whole words go, and a name keeps at least one.
+   A count's noun ends at its first verb (7所高校|合作), or after the first noun its measure word
+   classifies (87所学校|数据标准统一), and only nouns before the count qualify it (能同时操控|80万个格点),
+   not an institution (信阳师范大学|3门课程). A name starts after the words that open its clause:
+   pronouns, conjunctions, time words, verbs of saying (学生指出|…年薪, 此前|…投资), 获, a place inside
+   it. Only whole words go, and a name keeps at least one.
 5. A name that is a bare verb of change (比去年增加) takes what the indicator before it measured.
 """
 
