@@ -93,7 +93,7 @@ MEASURE_ONLY_UNITS = CURRENCIES | {"%", "‰", ":", "个百分点", "百分点",
 ADVERBS = ["尚未", "已经", "基本", "全部", "正在", "能够", "可以", "均", "已", "未", "都", "还"]
 # Parts of speech (PKU tag set) trimmed from a name: places, adverbs and scope words at its
 # start, particles at its end. Verbs stay: many names end in one (网络安全检查, 备案申请, 新闻报道).
-SCOPE_WORDS = {"教育系统", "全国", "全省", "全市", "全区", "全县", "全州", "全盟", "全镇", "全乡", "全院", "各地", "本省", "本市",
+SCOPE_WORDS = {"全国", "全省", "全市", "全区", "全县", "全州", "全盟", "全镇", "全乡", "全院", "各地", "本省", "本市",
                "全校", "我省", "我市", "我县", "该省", "该市", "该县", "各级各类", "各校", "各高校", "各学校", "各省",
                "各市", "各县", "各区", "各县市", "各地各校"}
 # The population a rate or a bandwidth is measured over is its scope (中小学|互联网接入率,
