@@ -123,3 +123,10 @@ def test_micro_f1_margin_interval_brackets_the_margin():
     slightly[:3] = ~slightly[:3]  # three paragraphs apart: a margin no bigger than its noise
     close = micro_f1_margin(slightly, right, gold, resamples=500)
     assert close["margin"] < 0 and close["low"] < close["margin"] < close["high"]
+
+
+def test_gold_multipliers_may_be_written_as_numbers() -> None:
+    example = Example("x", indicators=[{"value": 3, "multiplier": 10000, "unit": "所", "name": "学校"},
+                                       {"value": 2, "multiplier": "亿", "unit": "元", "name": "投入"}])
+    found = [indicator(30000, "所", "学校", 0, 4), indicator(200000000, "元", "投入", 5, 9)]
+    assert indicator_gold_report([example], [found])["matched"] == 2

@@ -273,3 +273,37 @@ def test_places_before_a_count_and_a_bare_platform_before_a_name_go():
 def test_a_count_of_events_names_the_whole_activity():
     assert named("每学期开展2次城乡学校结对送教活动。")[0][0] == "城乡学校结对送教活动"
     assert named("组织3场应急演练覆盖师生2000人。")[0][0] == "应急演练"
+
+
+def test_a_name_starts_after_the_words_that_open_its_clause():
+    assert named("会上有家长指出该校食堂月支出高达12万元。")[0][0] == "食堂月支出"
+    assert named("去年开始试点，而且覆盖比例要达到80%。")[0][0] == "覆盖比例"
+    assert named("此前集团捐赠3亿元用于建设新校区。")[0][0] == "集团捐赠"
+    assert named("东部地区这一比例为45%。")[0][0] == "东部地区这一比例"  # a reference stays
+
+
+def test_an_attribute_word_with_its_particle_goes_before_a_noun_phrase():
+    assert named("现行的定向招生比例是30%。")[0][0] == "定向招生比例"
+
+
+def test_a_currency_measures_and_names_by_the_words_before_it():
+    assert named("基金会投入的5亿美元已经到位。")[0][:2] == ("基金会投入", "5亿美元")
+    assert named("教师平均年薪为9万加元。")[0][3] == "加元"
+
+
+def test_a_measure_word_classifies_the_first_noun_of_a_longer_one():
+    assert named("全区完成52所学校网络设备更换。")[0][0] == "学校"
+    assert named("共有3.2万名农村教师信息素养测评合格。")[0][0] == "农村教师"
+    assert named("4台服务器硬盘损坏。")[0][0] == "服务器"
+
+
+def test_an_institution_before_a_count_says_whose_not_what():
+    assert named("据悉，江城师范学院5门课程入选。")[0][0] == "课程"
+
+
+def test_a_bandwidth_stands_before_its_noun():
+    assert named("为每所学校免费提供100M专线带宽。")[0][0] == "专线带宽"
+
+
+def test_what_is_won_after_an_event_and_what_follows_a_place_inside_a_name():
+    assert named("在全市中小学科技创新大赛中获一等奖3项。")[0][0] == "一等奖"

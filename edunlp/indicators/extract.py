@@ -23,8 +23,11 @@ fold, so every offset also indexes the original text:
    scope words, places and a leading preposition go from its start (全省|教育城域网覆盖率,
    安徽省|…), so do an attribute led by a preposition (针对教育行业的|勒索软件攻击) and a verb
    governing a noun phrase (确保|三级系统等保测评率); particles go from its end (占教师总数|的).
-   A count's noun ends at its first verb (7所高校|合作) and only nouns before the count qualify
-   it (能同时操控|80万个格点). Only whole words go, and a name keeps at least one.
+   A count's noun ends at its first verb (7所高校|合作), or after the first noun its measure word
+   classifies (87所学校|数据标准统一), and only nouns before the count qualify it (能同时操控|80万个格点),
+   not an institution (信阳师范大学|3门课程). A name starts after the words that open its clause:
+   pronouns, conjunctions, time words, verbs of saying (学生指出|…年薪, 此前|…投资), 获, a place inside
+   it. Only whole words go, and a name keeps at least one.
 5. A name that is a bare verb of change (比去年增加) takes what the indicator before it measured.
 """
 
@@ -37,12 +40,12 @@ from dataclasses import dataclass
 
 from ..document import Bulletin, Entity, Indicator, Quantity
 from ..reading.normalize import fold
-from .quantities import QUANTITY_RE, UNITS, quantity_from_match, read_word_list
+from .quantities import CHINESE_NUMERAL_CHARS, QUANTITY_RE, UNITS, quantity_from_match, read_word_list
 
 PREDICATE_VERBS = sorted(read_word_list("indicator_verbs.txt"), key=len, reverse=True)
 
 # Verbs of winning: what follows is their object, never a noun they describe (获得|金牌).
-OBJECT_VERBS = ["获得", "荣获", "斩获", "夺得", "摘得"]
+OBJECT_VERBS = ["获得", "荣获", "斩获", "夺得", "摘得", "获"]
 # Words after which a name starts (dropped from the name) and words a name starts with (kept).
 NAME_START_MARKERS = ["其中", "包括", "共有", "共计", "合计", "总计", "共", "等", "对"] + [f"{n}是" for n in "一二三四五六七八九十"]
 # Words that merely contain a marker: 等级保护, 一等奖, 高等教育, 等保测评, 对口帮扶, 公共服务, 共享.
@@ -62,11 +65,11 @@ PREPOSITIONS = ["面向", "与", "和", "及", "向", "给", "同", "跟", "对"
 NAME_KEPT_PREFIXES = ["新增", "累计", "新建"]
 # Words stripped from the end of the words before a number; the copulas make the "X为Y" shape.
 COPULAS = [
-    "约为", "达到", "突破", "为", "达", "是", "增至", "降至", "增长至", "增长到", "增加到", "增加至", "提升至",
+    "约为", "达到", "高达", "突破", "为", "达", "是", "占到", "增至", "降至", "增长至", "增长到", "增加到", "增加至", "提升至",
     "提升到", "提高到", "提高至", "升级至", "升级到", "扩容至", "扩容到", "扩展至", "上升至", "下降至",
     "减少至", "压减至",
 ]
-TRAILING_FILLERS = ["共计", "合计", "总计", "共有", "累计", "分别", "已经", "全部", "共", "均", "已", "都", "了", "将",
+TRAILING_FILLERS = ["共计", "合计", "总计", "共有", "累计", "分别", "已经", "全部", "共", "均", "已", "都", "了", "将", "要",
                     "保持", "保持在", "已有", "现有", "拥有", "有", "预计"]
 LEADING_FILLERS = ["以及", "的", "了", "和", "及", "与", "并", "向", "将", "本月", "当月", "已有", "现有", "目前",
                    "我校", "该校", "本校", "该公司", "该项目", "当季", "全体", "首批", "该平台", "本平台", "平台"]
@@ -81,7 +84,9 @@ NOUN_HEADS_AFTER_VERB = ["带宽", "比例", "情况", "人数", "人次", "次�
 # Names too vague alone: 数量达到431万间 takes the noun of the clause before (多媒体教室数量).
 GENERIC_NAMES = ["数量", "总数", "总量", "人数", "规模", "数目"]
 # Units that measure rather than count, so never stand before a noun (100M, 85%, 3天).
-MEASURE_ONLY_UNITS = {"%", "‰", ":", "个百分点", "百分点", "", "元", "学时", "课时", "小时", "分钟", "天", "个月", "倍", "分", "平方米", "公里"} | {
+CURRENCIES = {"元", "美元", "加元", "欧元", "英镑", "日元", "港元"}
+MEASURE_ONLY_UNITS = CURRENCIES | {"%", "‰", ":", "个百分点", "百分点", "", "学时", "课时", "小时", "分钟", "天", "个月", "倍", "分",
+                                   "平方米", "平米", "公里"} | {
     unit for unit in UNITS if unit.isascii()
 }
 # Adverbs and modals that open the predicate of a share (98%的学校|已实现…, …|能够熟练运用…).
@@ -100,10 +105,21 @@ PROPERTY_HEADS = ("率", "带宽")
 PLACE_NOUNS = {"山区", "周边", "城区", "农村", "乡村", "牧区", "库区", "边疆", "沿海", "当地", "本地", "辖区", "境内",
                "区域内", "省内", "市内", "县域"}
 TRAILING_TAGS = {"u", "y"}
+# Words that open a clause, not a name: what stands before them is the clause's frame (他|为…,
+# 而且|分配比例, 学生指出|…年薪, 此前|恒大投资), so a name starts after the last of them.
+CLAUSE_OPENERS = {"他", "她", "它", "他们", "她们", "我们", "这", "那", "其", "这些", "那些", "而且", "并且", "但", "但是", "而",
+                  "因此", "所以", "如果", "虽然", "此前", "今后", "此后", "目前", "如今", "当前", "现在", "指出", "表示", "要求",
+                  "认为", "称", "显示", "透露", "介绍", "等于是", "也就是"}
 NOMINAL_TAGS = {"n", "vn", "nz", "nt", "j", "b", "an", "Ng", "l", "nx", "ns", "nr"}
 # Words before a count that may qualify its noun (not places: 成都市|3所优质中学), and the words
 # that end the noun after it (7所高校|合作, 46个教学点|全部开通).
 MODIFIER_TAGS = (NOMINAL_TAGS | {"i"}) - {"ns", "nr"}  # i: the tagger's tag for many dictionary names (数字教材)
+# The nouns a measure word classifies (所: schools, 名: people, 台: machines): a count's noun ends
+# after the first of them when more nouns follow (87所学校|数据标准统一).
+CLASSIFIED_HEADS = {"所": ("学", "校", "园", "院"), "名": ("师", "生", "员", "人", "者", "长"), "位": ("师", "生", "员", "人", "者", "长"),
+                    "台": ("器", "机", "设备", "终端")}
+# Ends of the names of institutions: before a count they say whose, not what (信阳师范大学|3门课程).
+INSTITUTIONS = ("大学", "学院", "中学", "小学", "学校", "公司", "集团", "医院", "研究院", "研究所")
 NOUN_END_TAGS = {"v", "vd", "d", "ad", "p", "c"}  # vd, ad: verbs and adjectives used as adverbs (持续, 积极)
 # Time spans: after these verbs a quantity says how long something lasted (为期3天, 持续3个月).
 DURATION_VERBS = ["为期", "历时", "用时", "持续", "长达", "连续"]
@@ -444,8 +460,9 @@ def _name_clause(
             break
         connector = folded[boundary:item.start].strip()
         noun_start, noun_end = _noun_after(folded, item.end, right_end)
-        if item.quantity.unit in MEASURE_ONLY_UNITS and not (item.quantity.multiplier and not item.quantity.unit):
-            noun_end = noun_start  # but a bare 万/亿 count stands before its noun (招募5万员工)
+        if item.quantity.unit in MEASURE_ONLY_UNITS and not (item.quantity.multiplier and not item.quantity.unit) and not (
+                item.quantity.unit.isascii() and folded[noun_start:noun_end].endswith("带宽")):
+            noun_end = noun_start  # but a bare 万/亿 count stands before its noun (招募5万员工), so does a bandwidth (200M专线带宽)
         if left.from_to and not re.search("[至到]", folded[item.end:end]):
             left.from_to = False  # 从4个方面推动: no 至 follows, so 从 is a plain preposition
         if previous is not None and previous.from_to and connector[-1:] in ("至", "到"):
@@ -536,6 +553,21 @@ def _trim_by_words(item: Found, text: str, words: list[tuple[int, int, str]]) ->
     if len(inside) < 2:
         return
     trimmed = False
+    opener = max((i for i, w in enumerate(inside[:-1]) if (fold(text[w[0]:w[1]]) in CLAUSE_OPENERS
+                  and inside[i + 1][2] != "m")  # 这一比例: a reference, kept
+                  or fold(text[w[0]:w[1]]) in OBJECT_VERBS  # …活动中获|一等奖
+                  or (w[2] == "ns" and 0 < i and inside[i - 1][2] in NOMINAL_TAGS  # …系统河南|在籍学生
+                      and not all(c in CHINESE_NUMERAL_CHARS + "兆" for c in text[w[0]:w[1]]))), default=None)  # 千兆/ns
+    if opener is not None:
+        inside = inside[opener + 1:]
+        start = inside[0][0]
+    # 现行的|保送生比例, 开设的|在线开放课程: one attribute word and its 的 before a noun phrase
+    # say which, not what; 斯坦福毕业生的平均薪酬 → 毕业生平均薪酬: between nouns 的 goes, and the
+    # names of people and places before it.
+    if len(inside) > 2 and text[inside[1][0]:inside[1][1]] == "的" and inside[0][2] in ("b", "a", "v") and (
+            inside[2][2] in NOMINAL_TAGS | {"a"}):
+        inside = inside[2:]
+        start = inside[0][0]
     # 针对教育行业的|勒索软件攻击, 面向乡村学校的|专递课堂案例: an attribute led by a preposition
     # goes, and the verbs before it (监测到|针对…); one with a verb of its own, or ending in an
     # adjective (在平台激活的), is a clause and stays.
@@ -647,21 +679,32 @@ def _noun_end(text: str, noun: list[tuple[int, int, str]], end: int, event: bool
                 run += 1
             if 1 <= run - index - 1 <= 2:
                 return noun[run][0] if run < len(noun) else end
-        if word[2] in NOUN_END_TAGS:
+        if word[2] in NOUN_END_TAGS and fold(text[word[0]:word[1]]) not in NOUN_HEADS_AFTER_VERB:  # 专线带宽/v
             return word[0]
     return end
 
 
 def _trim_counted(item: Found, text: str, noun: list[tuple[int, int, str]], modifier: list[tuple[int, int, str]]) -> None:
     """A count's noun ends before its first verb, adverb, preposition or conjunction (7所高校|合作,
-    1万名农民|出村进厂); of the words before the count only the nouns right before it qualify
-    that noun (能同时操控|80万个格点, 全县|46个教学点, 成都市|3所优质中学: none do)."""
+    1万名农民|出村进厂), or after the first noun its measure word classifies, when more nouns follow
+    as the subject of a predicate (87所学校|数据标准统一, 7台服务器|数据被加密); of the words
+    before the count only the nouns right before it qualify that noun (能同时操控|80万个格点,
+    全县|46个教学点, 成都市|3所优质中学: none do), and not the name of an institution
+    (信阳师范大学|3门课程: whose, not what)."""
     end = _noun_end(text, noun, item.name_end, item.quantity.unit in EVENT_UNITS)
+    heads = CLASSIFIED_HEADS.get(item.quantity.unit)
+    if heads:
+        inside = [w for w in noun if w[1] <= end]
+        head = next((i for i, w in enumerate(inside) if w[2] in NOMINAL_TAGS and fold(text[w[0]:w[1]]).endswith(heads)), None)
+        if head is not None and head + 1 < len(inside) and not any(w[2] == "c" for w in inside[head + 1:]):
+            end = inside[head][1]
     kept: list[tuple[int, int, str]] = []
     for word in reversed(modifier):
         if word[2] not in MODIFIER_TAGS or fold(text[word[0]:word[1]]) in SCOPE_WORDS | PLACE_NOUNS:
             break
         kept.insert(0, word)
+    if kept and fold(text[kept[0][0]:kept[-1][1]]).endswith(INSTITUTIONS) and len(kept) < len(modifier):
+        kept = []
     item.modifier = (kept[0][0], kept[-1][1]) if kept else None
     _set_name(item, text, item.name_start, end, prefix=text[slice(*item.modifier)] if item.modifier else "")
 

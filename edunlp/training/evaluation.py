@@ -171,9 +171,13 @@ def evaluate(tagger: Tagger, examples: Sequence[Example], use_heads: bool = Fals
 
 
 def _gold_value(gold: dict) -> float:
-    """value × multiplier as an annotator wrote them (万, 萬, 亿, and 万亿 as 万 × 亿)."""
+    """value × multiplier as an annotator wrote them (万, 萬, 亿, and 万亿 as 万 × 亿, or the
+    multiplier as a number, 10000)."""
+    multiplier = gold.get("multiplier")
+    if isinstance(multiplier, (int, float)):
+        return float(gold["value"]) * multiplier
     scale = 1.0
-    for char in fold(gold.get("multiplier") or ""):
+    for char in fold(multiplier or ""):
         scale *= float(MULTIPLIERS.get(char, 1))
     return float(gold["value"]) * scale
 
