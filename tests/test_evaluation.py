@@ -97,7 +97,17 @@ def test_indicator_gold_report_pairs_by_value_and_checks_unit_qualifier_name() -
     assert report["unit_right"] == 1.0  # 個 folds to 个
     assert report["qualifier_right"] == 0.5
     assert report["name_exact"] == 0.0 and report["name_accepted"] == 0.5
+    assert report["name_either"] == 0.5  # no second reading: the same as accepted
     assert report["name_empty"] == pytest.approx(1 / 3)
+
+
+def test_a_name_only_the_second_reading_accepts_counts_for_either_not_for_accepted() -> None:
+    example = Example("x", indicators=[
+        {"value": 12, "multiplier": None, "unit": "所", "qualifier": None, "name": "试点学校",
+         "second_names": ["人工智能试点学校", "学校"]},
+    ])
+    report = indicator_gold_report([example], [[indicator(12, "所", "人工智能试点学校", 0, 2)]])
+    assert report["name_accepted"] == 0.0 and report["name_either"] == 1.0
 
 
 def test_combine_keeps_rule_readings_confirms_and_names_them_with_the_model() -> None:

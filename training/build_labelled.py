@@ -131,6 +131,33 @@ def blind_examples(annotations: Path) -> tuple[list[Blind], list[Blind], list[st
     return dev, test, report
 
 
+def add_second_names(annotations: Path, examples: list[Blind]) -> list[str]:
+    """Give each gold indicator the names a second annotator wrote for the same quantity without
+    seeing the first's (`names2/second_*.jsonl`: id, k = the indicator's place, name, variants) as
+    `second_names`; return the markdown rows of how often the two readings agree."""
+    second: dict[tuple[str, int], list[str]] = {}
+    for path in sorted((annotations / "names2").glob("second_*.jsonl")):
+        for record in read_jsonl(path):
+            second[(record["id"], record["k"])] = [n for n in [record["name"], *record.get("variants", [])] if n]
+    exact = accepted = both_ways = total = 0
+    for example, _ in examples:
+        for k, gold in enumerate(example.indicators or []):
+            names = second.get((example.doc_id, k))
+            if names is None:
+                continue
+            gold["second_names"] = names
+            first = {gold.get("name") or "", *(gold.get("name_variants") or [])}
+            total += 1
+            exact += names[0] == gold.get("name")
+            accepted += names[0] in first
+            both_ways += names[0] in first and gold.get("name") in names
+    if not total:
+        return []
+    return [f"{total} gold indicators read twice: the second reading's name equals the first's on "
+            f"{exact / total:.1%}, is among the first's accepted names on {accepted / total:.1%}, and "
+            f"each reading accepts the other's name on {both_ways / total:.1%}."]
+
+
 def write_blind(path: Path, examples: list[Blind]) -> None:
     """Like write_examples, but a real paragraph is written as its reference, never as text."""
     records = []
@@ -179,6 +206,9 @@ def main() -> None:
     args = parser.parse_args()
     if not args.training_only:
         dev, test, report = blind_examples(args.annotations)
+        for name, part in (("blind-dev", dev), ("blind-test", test)):
+            if rows := add_second_names(args.annotations, part):
+                report += ["", f"## Indicator names, a second independent reading: {name}", "", *rows]
         write_blind(ROOT / "corpora" / "blind" / "dev.jsonl", dev)
         write_blind(ROOT / "corpora" / "blind" / "test.jsonl", test)
         (ROOT / "corpora" / "blind" / "AGREEMENT.md").write_text("\n".join(report) + "\n", encoding="utf-8")

@@ -202,17 +202,22 @@ def indicator_pairs(examples: Sequence[Example], predicted: Sequence[Sequence[In
     return pairs, n_gold, n_pred
 
 
-def gold_names(gold: dict) -> set[str]:
-    """The folded gold name and its accepted variants."""
-    return {fold(n) for n in [gold.get("name") or "", *(gold.get("name_variants") or [])]}
+def gold_names(gold: dict, second_reading: bool = False) -> set[str]:
+    """The folded gold name and its accepted variants; with `second_reading`, also the names a
+    second annotator wrote for the same quantity without seeing the first's (`second_names`)."""
+    names = [gold.get("name") or "", *(gold.get("name_variants") or [])]
+    if second_reading:
+        names += gold.get("second_names") or []
+    return {fold(n) for n in names}
 
 
 def indicator_gold_report(examples: Sequence[Example], predicted: Sequence[Sequence[Indicator]]) -> dict:
     """Predicted indicators against hand-written gold (Example.indicators), paragraph by paragraph.
 
     A prediction finds its gold by normalised value (`indicator_pairs`); among the pairs found,
-    unit, qualifier and name are checked: the name exactly (folded) or as one of the gold's
-    accepted variants. Value F1 counts pairs; the others are shares of the pairs.
+    unit, qualifier and name are checked: the name exactly (folded), as one of the gold's
+    accepted variants, or (`name_either`) as a name either of two independent readings accepts.
+    Value F1 counts pairs; the others are shares of the pairs.
     """
     pairs, n_gold, n_pred = indicator_pairs(examples, predicted)
     precision = len(pairs) / n_pred if n_pred else 0.0
@@ -232,6 +237,7 @@ def indicator_gold_report(examples: Sequence[Example], predicted: Sequence[Seque
         "qualifier_right": share(lambda p: (p[0].qualifier or None) == (p[1].get("qualifier") or None)),
         "name_exact": share(lambda p: fold(p[0].name) == fold(p[1].get("name") or "")),
         "name_accepted": share(lambda p: fold(p[0].name) in gold_names(p[1])),
+        "name_either": share(lambda p: fold(p[0].name) in gold_names(p[1], second_reading=True)),
         "name_empty": sum(not i.name for e, f in zip(examples, predicted) if e.indicators is not None for i in f)
         / n_pred if n_pred else 0.0,
     }
@@ -254,7 +260,7 @@ def indicator_paths(tagger: Tagger | None, examples: Sequence[Example]) -> dict[
 
 def format_indicator_reports(reports: dict[str, dict]) -> str:
     columns = ("value_precision", "value_recall", "value_f1", "unit_right", "qualifier_right", "name_exact",
-               "name_accepted", "name_empty")
+               "name_accepted", "name_either", "name_empty")
     lines = [f"{'indicators':<12}{'gold':>6}{'found':>7}" + "".join(f"{c.replace('_', ' '):>17}" for c in columns)]
     for path, r in reports.items():
         lines.append(f"{path:<12}{r['gold']:>6}{r['predicted']:>7}" + "".join(f"{r[c]:>17.3f}" for c in columns))
