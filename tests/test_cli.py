@@ -123,7 +123,7 @@ def test_report_layouts_from_the_command_line(tmp_path: Path, capsys, monkeypatc
     assert capsys.readouterr().err.startswith("edunlp: error: --layout split writes a folder of pages")
     assert main(["report", "tagged.jsonl", "-o", "out/r.html", "--layout", "split"]) == 0
     assert (tmp_path / "out" / "r_files" / "bulletin-0.html").is_file()
-    assert 'href="r_files/indicators.html"' in (tmp_path / "out" / "r.html").read_text(encoding="utf-8")
+    assert 'href="r_files/indicators-1.html"' in (tmp_path / "out" / "r.html").read_text(encoding="utf-8")
     assert main(["report", "tagged.jsonl", "-o", "one.html"]) == 0  # a small archive: one page
     assert not (tmp_path / "one_files").exists()
 

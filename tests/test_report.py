@@ -224,7 +224,13 @@ def _local_links(page: Path) -> list[tuple[Path, str]]:
     return found
 
 
-def test_split_layout_keeps_the_overview_small_and_every_link_resolves(bulletins: list[Bulletin], tmp_path: Path) -> None:
+def test_split_layout_keeps_the_overview_small_and_every_link_resolves(bulletins: list[Bulletin], tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bulletin pages and indicator pages of bounded size, each indicator page with the filters,
+    all of them linked from the overview and from each other."""
+    per_page = 7
+    monkeypatch.setattr(report, "INDICATORS_PER_PAGE", per_page)
+    indicators = sum(len(p.indicators) for b in bulletins for p in b.paragraphs)
     sizes = {}
     for times in (1, 5):
         tagged = tmp_path / f"x{times}.jsonl"
@@ -232,7 +238,8 @@ def test_split_layout_keeps_the_overview_small_and_every_link_resolves(bulletins
         overview = build_report(tagged, tmp_path / f"x{times} report.html", layout="split")
         folder = tmp_path / f"x{times} report_files"
         pages = sorted(p.name for p in folder.iterdir())
-        assert pages == sorted(["indicators.html", *(f"bulletin-{n}.html" for n in range(times * len(bulletins)))])
+        table_pages = [f"indicators-{n}.html" for n in range(1, -(-times * indicators // per_page) + 1)]
+        assert pages == sorted([*table_pages, *(f"bulletin-{n}.html" for n in range(times * len(bulletins)))])
         for page in [overview, *folder.iterdir()]:
             _offline(page.read_text(encoding="utf-8"))
             for file, anchor in _local_links(page):
@@ -242,11 +249,20 @@ def test_split_layout_keeps_the_overview_small_and_every_link_resolves(bulletins
         text = overview.read_text(encoding="utf-8")
         assert "<details class=\"bulletin\"" not in text and "国家中小学网络云平台" not in text
         assert "<mark" in (folder / "bulletin-0.html").read_text(encoding="utf-8")
-        indicators = (folder / "indicators.html").read_text(encoding="utf-8")
-        assert indicators.count("<tr data-month") == times * sum(len(p.indicators) for b in bulletins for p in b.paragraphs)
-        sizes[times] = overview.stat().st_size, sum(p.stat().st_size for p in folder.iterdir())
+        linked = {file.name for file, _ in _local_links(overview)}
+        rows = []
+        for name in table_pages:
+            page = (folder / name).read_text(encoding="utf-8")
+            rows.append(page.count("<tr data-month"))
+            assert 'id="indicator-filters"' in page and len(re.findall(r"<script>", page)) == 1
+            assert set(table_pages) - {name} <= {file.name for file, _ in _local_links(folder / name)}
+        assert rows == [per_page] * (len(rows) - 1) + [times * indicators - per_page * (len(rows) - 1)]
+        assert set(table_pages) <= linked
+        sizes[times] = (overview.stat().st_size, sum(p.stat().st_size for p in folder.iterdir()),
+                        max((folder / name).stat().st_size for name in table_pages))
     assert sizes[5][1] > 4 * sizes[1][1]  # the bulletins' pages grow with the archive...
-    assert sizes[5][0] < 1.5 * sizes[1][0]  # ...the overview hardly does
+    assert sizes[5][0] < 1.5 * sizes[1][0]  # ...the overview hardly does...
+    assert sizes[5][2] < 1.5 * sizes[1][2]  # ...nor does the largest indicator page
 
 
 def test_auto_layout_splits_only_past_the_limit(bulletins: list[Bulletin], tmp_path: Path, monkeypatch) -> None:
@@ -257,7 +273,7 @@ def test_auto_layout_splits_only_past_the_limit(bulletins: list[Bulletin], tmp_p
     assert (tmp_path / "large_files" / "bulletin-0.html").is_file()
     assert (tmp_path / "large_files").stat().st_mode & 0o755 == 0o755  # not the temporary directory's 0700
     build_report(bulletins[:1], tmp_path / "large.html", layout="split")  # a rerun replaces the folder
-    assert sorted(p.name for p in (tmp_path / "large_files").iterdir()) == ["bulletin-0.html", "indicators.html"]
+    assert sorted(p.name for p in (tmp_path / "large_files").iterdir()) == ["bulletin-0.html", "indicators-1.html"]
     with pytest.raises(ValueError, match="unknown layout"):
         build_report(bulletins, tmp_path / "x.html", layout="pages")
 

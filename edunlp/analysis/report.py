@@ -8,8 +8,9 @@ the bulletins by month. Each bulletin shows every paragraph with its labels as b
 entities highlighted in spaCy displaCy's entity markup.
 
 A small archive is one page, bulletins collapsed in it. A large one is an overview page that stays
-small and a folder beside it with a page per bulletin and the indicator table (`layout`), so that
-the size of what a reader opens does not grow with the archive.
+small and a folder beside it with a page per bulletin and the indicator table in pages of at most
+INDICATORS_PER_PAGE rows, in month order, each with the filters (`layout`), so that the size of
+what a reader opens does not grow with the archive.
 
 Nothing is fetched when the pages are viewed: inline CSS, charts as inline SVG, one inline script
 (the table's filters), and a Content-Security-Policy that forbids the rest. The pages are jinja2
@@ -67,6 +68,8 @@ ENTITY_COLOURS = {
     "GPE": "#ffadad", "DOC": "#f4cae0", "PLATFORM": "#b5e48c", "EVENT": "#ffc9a3",
 }
 MAX_INDICATOR_CHARTS = 8
+# Rows of one page of the split indicator table: about 0.3 MiB, quick to open and to filter.
+INDICATORS_PER_PAGE = 1000
 LAYOUTS = ("auto", "single", "split")
 # Bytes of bulletin markup past which the "auto" layout writes a folder of pages: a page of this
 # size opens in a second and can still be mailed.
@@ -308,14 +311,13 @@ def _by_month(bulletins: list[_BulletinView]) -> list[tuple[str, list[_BulletinV
     return list(months.items())
 
 
-def _indicator_rows(table: pd.DataFrame, bulletins: list[_BulletinView]) -> tuple[list[dict[str, Any]], dict[str, list]]:
-    """The indicator table's rows (text, the values to filter on, the bulletin it came from) and
-    the choices of its filters."""
+def _indicator_rows(table: pd.DataFrame, bulletins: list[_BulletinView]) -> list[dict[str, Any]]:
+    """The indicator table's rows in month order: text, the values to filter on, the bulletin it came from."""
     where: dict[str | None, _BulletinView] = {}
     for bulletin in bulletins:
         where.setdefault(bulletin.source, bulletin)
     if table.empty:
-        return [], {"month": [], "region": [], "label": []}
+        return []
     table = table.sort_values(["month", "region", "indicator_key"], na_position="first")
     rows = []
     for record in table.astype(object).where(table.notna(), None).to_dict("records"):
@@ -327,6 +329,11 @@ def _indicator_rows(table: pd.DataFrame, bulletins: list[_BulletinView]) -> tupl
             "value": "" if record["normalized"] is None else f"{record['normalized']:,.10g}",
             "search": " ".join(dict.fromkeys([key.lower(), name.lower()])), "bulletin": where.get(record["source"]),
         })
+    return rows
+
+
+def _choices(rows: list[dict[str, Any]]) -> dict[str, list]:
+    """The choices of the filters over `rows`: their months, regions (全国 first) and action lines."""
     labels = {row["action_line"] for row in rows if row["action_line"]}
     choices = {
         "month": sorted({row["month"] for row in rows if row["month"]}),
@@ -334,7 +341,32 @@ def _indicator_rows(table: pd.DataFrame, bulletins: list[_BulletinView]) -> tupl
         "label": [(label, LABEL_NAMES.get(label, label)) for label in [*LABEL_COLOURS, *sorted(labels - set(LABEL_COLOURS))]
                   if label in labels],
     }
-    return rows, choices
+    return choices
+
+
+@dataclass
+class _IndicatorPage:
+    """One page of the split indicator table: its rows and the months they span."""
+
+    number: int
+    rows: list[dict[str, Any]]
+
+    @property
+    def name(self) -> str:
+        return f"indicators-{self.number}.html"
+
+    @property
+    def span(self) -> str:
+        if not self.rows:
+            return "–"
+        first, last = self.rows[0]["month"] or UNDATED, self.rows[-1]["month"] or UNDATED
+        return first if first == last else f"{first} – {last}"
+
+
+def _indicator_pages(rows: list[dict[str, Any]]) -> list[_IndicatorPage]:
+    """The rows in pages of INDICATORS_PER_PAGE (one empty page for no rows: the link still leads somewhere)."""
+    starts = range(0, len(rows), INDICATORS_PER_PAGE) if rows else [0]
+    return [_IndicatorPage(n, rows[start:start + INDICATORS_PER_PAGE]) for n, start in enumerate(starts, start=1)]
 
 
 def _counts_chart(counts: pd.DataFrame, title: str, chart_id: str, horizontal: bool) -> dict[str, Any]:
@@ -372,16 +404,17 @@ def build_report(bulletins: Source, path: str | Path, rule_files: Iterable[str |
     views = _bulletins(rows)
     single = layout == "single" or (layout == "auto" and sum(len(view.body) for view in views) <= SINGLE_PAGE_LIMIT)
     folder = f"{path.stem}_files"
-    indicator_rows, choices = _indicator_rows(table, views)
+    indicator_rows = _indicator_rows(table, views)
+    pages = [] if single else _indicator_pages(indicator_rows)
     script = _static("filter.js")
     common = {"csp": content_security_policy(script), "css": _static("report.css"), "script": script,
-              "indicator_rows": indicator_rows, "choices": choices}
+              "indicator_rows": indicator_rows, "indicator_pages": pages}
     months = sorted({row["month"] for row in rows if row.get("month")})
     overview = _TEMPLATES.get_template("overview.html").render(
         **common, single=single, bulletins=views, paragraphs=len(rows), months=_by_month(views), folder=folder,
         span=f"{months[0]} – {months[-1]}" if months else "months unknown",
         href=(lambda b: f"#{b.anchor}") if single else (lambda b: f"{quote(folder)}/{b.page}"),
-        indicators_href="#indicator-table" if single else f"{quote(folder)}/indicators.html",
+        choices=_choices(indicator_rows), indicators_href=(lambda page: f"{quote(folder)}/{page.name}"),
         mix=[_counts_chart(label_counts(rows, "month"), "Labels by month", "mix-month", horizontal=False),
              _counts_chart(label_counts(rows, "region"), "Labels by region", "mix-region", horizontal=True)],
         charts=[Markup(_line_chart(values, f"ind{n}")) for n, values in enumerate(main_indicators(table))],
@@ -392,16 +425,23 @@ def build_report(bulletins: Source, path: str | Path, rule_files: Iterable[str |
 
 
 def _write_folder(target: Path, views: list[_BulletinView], common: dict[str, Any]) -> None:
-    """The pages of a split report: the indicator table and one page per bulletin, with links to
-    the previous and next, put in place of `target` once all are written."""
+    """The pages of a split report: the indicator table's pages, each linking to the others, and one
+    page per bulletin, with links to the previous and next and to the indicator page with its rows, put in place of `target` once all are written."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{target.name}.") as temp:
         folder = Path(temp)
-        page = _TEMPLATES.get_template("indicators.html").render(**common, href=lambda b: b.page)
-        (folder / "indicators.html").write_text(page, encoding="utf-8")
+        template = _TEMPLATES.get_template("indicators.html")
+        for table_page in common["indicator_pages"]:
+            page = template.render(**common, current=table_page, choices=_choices(table_page.rows),
+                                   href=lambda b: b.page, indicators_href=lambda p: p.name)
+            (folder / table_page.name).write_text(page, encoding="utf-8")
+        holding = {}  # bulletin number: the first indicator page with a row of it
+        for table_page in reversed(common["indicator_pages"]):
+            holding.update((row["bulletin"].number, table_page) for row in table_page.rows if row["bulletin"])
         template = _TEMPLATES.get_template("bulletin.html")
         for n, view in enumerate(views):
-            page = template.render(**common, b=view, previous=views[n - 1] if n else None,
+            indicators = holding.get(view.number, common["indicator_pages"][0])
+            page = template.render(**common, b=view, indicators=indicators, previous=views[n - 1] if n else None,
                                    next=views[n + 1] if n + 1 < len(views) else None)
             (folder / view.page).write_text(page, encoding="utf-8")
         replace_directory(folder, target)
