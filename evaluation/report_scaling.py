@@ -6,7 +6,7 @@ Tags `corpora/bulletins` once (or takes `--rows`, an `edunlp tag` output), write
 holding those rows `--times` times over (each copy under its own source name, as another archive
 of the same months would be), builds the report from each with `edunlp report --layout LAYOUT`,
 and prints the bulletins, seconds, peak memory, the size of the overview page (what a reader opens
-first), of the largest page and of all pages together (the overview and its `_files` folder), with
+first), of the largest page, of the largest page of the indicator table and of all pages together (the overview and its `_files` folder), with
 their ratios.
 """
 
@@ -59,13 +59,14 @@ def main() -> None:
             bulletins = len({json.loads(line)["source"] for line in path.read_text(encoding="utf-8").splitlines()})
             pages = [page, *sorted(work.glob(f"{name}_files/*.html"))]
             sizes = [p.stat().st_size / 2**20 for p in pages]
-            figures.append((name, bulletins, seconds, peak, sizes[0], max(sizes), sum(sizes), len(pages)))
+            tables = [p.stat().st_size / 2**20 for p in work.glob(f"{name}_files/indicators-*.html")] or sizes[:1]
+            figures.append((name, bulletins, seconds, peak, sizes[0], max(sizes), max(tables), sum(sizes), len(pages)))
     print(f"layout {args.layout}")
-    print("input        bulletins   seconds  peak MiB  overview MiB  largest MiB  total MiB  pages")
-    for name, bulletins, seconds, peak, overview, largest, total, count in figures:
-        print(f"{name:12} {bulletins:9d} {seconds:9.1f} {peak:9d} {overview:13.2f} {largest:12.2f} {total:10.1f} {count:6d}")
+    print("input        bulletins   seconds  peak MiB  overview MiB  largest MiB  table MiB  total MiB  pages")
+    for name, bulletins, seconds, peak, overview, largest, table, total, count in figures:
+        print(f"{name:12} {bulletins:9d} {seconds:9.1f} {peak:9d} {overview:13.2f} {largest:12.2f} {table:10.2f} {total:10.1f} {count:6d}")
     ratios = [after / before for before, after in zip(figures[0][1:], figures[1][1:])]
-    print("ratio        {:9.1f} {:9.2f} {:9.2f} {:13.2f} {:12.2f} {:10.2f} {:6.1f}".format(*ratios))
+    print("ratio        {:9.1f} {:9.2f} {:9.2f} {:13.2f} {:12.2f} {:10.2f} {:10.2f} {:6.1f}".format(*ratios))
 
 
 if __name__ == "__main__":
