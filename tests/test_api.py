@@ -179,3 +179,10 @@ def test_spacy_factory_from_the_entry_point(tmp_path: Path) -> None:
     # With CRLF line ends the doc's offsets differ from the cleaned bulletin's, the entities do not.
     assert [e[2:] for e in second["ents"]] == [e[2:] for e in second["bulletin_ents"]]
     assert [e[:2] for e in second["ents"]] != [e[:2] for e in second["bulletin_ents"]]
+
+
+def test_to_spacy_keeps_the_vocab_it_is_given_even_an_empty_one(bulletins: list[Bulletin]) -> None:
+    from spacy.vocab import Vocab
+
+    vocab = Vocab()  # empty, so falsy: it must not be swapped for the default
+    assert edunlp.to_spacy(bulletins[0], vocab=vocab).vocab is vocab

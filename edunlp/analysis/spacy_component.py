@@ -75,7 +75,7 @@ def to_spacy(bulletin: Bulletin, vocab: Vocab | None = None) -> Doc:
     cuts.update(offset for span in token_spans(text) for offset in span)
     cuts.update(offset for start, end, _ in _all_spans(bulletin) for offset in (start, end))
     words = [text[a:b] for a, b in itertools.pairwise(sorted(cuts))]
-    doc = Doc(vocab or nlp().vocab, words=words, spaces=[False] * len(words))
+    doc = Doc(vocab if vocab is not None else nlp().vocab, words=words, spaces=[False] * len(words))
     return annotate(doc, bulletin, alignment_mode="strict")
 
 
