@@ -388,6 +388,7 @@ def test_a_long_line_chart_has_no_overlapping_labels_and_its_gaps_keep_the_zero_
     axes = figures[0].axes[0]
     ticks = [label for label in axes.get_xticklabels() if label.get_text()]
     assert 6 <= len(ticks) <= 12 and not _overlaps(ticks, figures[0])
+    assert ticks[-1].get_text() == "2023-03"  # the latest month is named
     written = [text.get_text() for text in axes.texts]
     assert "5000万" in written and "1.2亿" in written  # the latest value and the latest of the run
     assert not _overlaps(axes.texts, figures[0])

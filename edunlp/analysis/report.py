@@ -200,7 +200,8 @@ def _line_chart(values: pd.Series, chart_id: str) -> str:
                 axes.annotate(chinese_number(value), (months[position], value), textcoords="offset points", xytext=(0, 6),
                               ha="center", fontsize=7)
                 labelled = position
-        axes.set_xticks(range(0, len(months), step), months[::step], rotation=45 if len(months) > 6 else 0)
+        latest_first = range(len(months) - 1, -1, -step)[::-1]  # the latest month always named
+        axes.set_xticks(latest_first, [months[n] for n in latest_first], rotation=45 if len(months) > 6 else 0)
         axes.set_title(f"{values.name}（{unit}）" if unit else str(values.name))
         axes.yaxis.set_major_formatter(lambda value, _: chinese_number(value))
         axes.margins(y=0.25)
