@@ -10,9 +10,13 @@ fi
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install -q --disable-pip-version-check "torch==2.13.0"
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev]"
-# Charts in `edunlp report` need a CJK font; install Debian's Noto CJK when none is present and
-# we may (best effort: without it the report still builds, with a warning).
-if command -v fc-list >/dev/null && [ -z "$(fc-list :lang=zh 2>/dev/null)" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null) \
-    || echo "setup: could not install fonts-noto-cjk; report charts will warn" >&2
+# The report's charts need a CJK font, and its browser test (tests/test_report_browser.py) Chromium:
+# install Debian's when missing and apt-get may, 1-2 minutes (best effort: without them the charts
+# warn and the browser test skips).
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+[ -n "$(fc-list :lang=zh 2>/dev/null)" ] || missing+=(fonts-noto-cjk)
+if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null) \
+    || echo "setup: could not install ${missing[*]}; report charts will warn, the browser test will skip" >&2
 fi

@@ -4,7 +4,8 @@
 paragraphs) as the pipeline would leave them: indicators and QUANTITY/INDICATOR entities from the
 rule-based extractor, labels and a few named entities set by hand (the shipped model is not
 trained yet). The same names are written differently from month to month on purpose.
-test_report.py and evaluation/screenshot_report.py use it too.
+test_report.py uses it too; test_report_browser.py and evaluation/screenshot_report.py use
+`archive_and_samples()`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from edunlp import Bulletin, Entity, InputError, Label, segment
 from edunlp.analysis.frames import COLUMNS, fallback_key, indicator_key, indicators, load_rules, read_rules, series
 from edunlp.indicators.extract import fill_indicators
 from edunlp.output import write_table
+
+from .bulletins import BULLETINS
 
 ARCHIVE = {
     "2021-06.txt": """\
@@ -142,6 +145,13 @@ def archive() -> list[Bulletin]:
         _add_named(bulletin)
         bulletins.append(bulletin)
     return bulletins
+
+
+def archive_and_samples() -> list[Bulletin]:
+    """The archive and the three sample bulletins of tests/bulletins.py (2019, an undated 2021 and
+    2023: indicators from the rule-based extractor, no labels), so that a report spans years."""
+    samples = [fill_indicators(segment(text, source=f"sample-{era}.txt")) for era, text in sorted(BULLETINS.items())]
+    return archive() + samples
 
 
 @pytest.fixture(scope="module")

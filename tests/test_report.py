@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import html
+import itertools
 import json
+import math
 import re
 import shutil
 import subprocess
 from pathlib import Path
 from urllib.parse import unquote
 
+import matplotlib.pyplot as plt
 import pytest
 
 from edunlp import Bulletin, Entity, segment
 from edunlp.analysis import report
 from edunlp.analysis.report import ENTITY_COLOURS, build_report, chinese_number, cjk_font_family, label_counts
+from edunlp.indicators.extract import fill_indicators
 
 from .test_analysis import archive
 
@@ -284,6 +288,7 @@ def test_filters_offer_the_table_s_months_regions_and_labels_escaped(tmp_path: P
     bulletin.paragraphs[1].region = '"><img src=x onerror=alert(1)>'
     page = build_report([bulletin], tmp_path / "r.html").read_text(encoding="utf-8")
     form = re.findall(r'<form class="filters".*?</form>', page, re.S)[0]
+    assert form.startswith('<form class="filters" id="indicator-filters" autocomplete="off" hidden>')  # until the script runs
     options = dict(re.findall(r'<select name="(\w+)">(.*?)</select>', form, re.S))
     assert re.findall(r"<option>([^<]+)</option>", options["month"]) == ["2021-06"]
     assert "<option>全国</option>" in options["region"]
@@ -296,38 +301,126 @@ FAKE_DOM = """
 const rows = JSON.parse(process.argv[2]).map(dataset => ({dataset, hidden: false}));
 const handlers = {};
 const elements = {month: {value: ""}, region: {value: ""}, label: {value: ""}, q: {value: ""}};
-const form = {elements, addEventListener: (kind, f) => { handlers[kind] = f; }};
+const form = {elements, hidden: true, addEventListener: (kind, f) => { handlers[kind] = f; }};
 const shown = {textContent: ""};
 globalThis.document = {
   getElementById: id => ({"indicator-filters": form, "indicators-shown": shown})[id],
   querySelectorAll: () => rows,
 };
 globalThis.setTimeout = f => f();
+globalThis.location = {search: process.argv[5]};
 eval(require("fs").readFileSync(process.argv[3], "utf8"));
-const result = [];
+const steps = [[shown.textContent, rows.map(row => row.hidden)]];  // as loaded
 for (const change of JSON.parse(process.argv[4])) {
   for (const [name, value] of Object.entries(change)) if (name in elements) elements[name].value = value;
   handlers[change.reset ? "reset" : "input"]();
-  result.push([shown.textContent, rows.map(row => row.hidden)]);
+  steps.push([shown.textContent, rows.map(row => row.hidden)]);
 }
-console.log(JSON.stringify(result));
+console.log(JSON.stringify({form_hidden: form.hidden, steps}));
 """
+ROWS = [{"month": "2021-06", "region": "全国", "label": "resources", "name": "累计访客"},
+        {"month": "2021-06", "region": "江苏", "label": "campus", "name": "出口带宽"},
+        {"month": "2021-07", "region": "江苏", "label": "resources", "name": "注册用户 注册用户数"}]
 
 
-def test_the_filter_script_hides_the_rows_that_do_not_match(tmp_path: Path) -> None:
+def _run_filter_script(tmp_path: Path, changes: list[dict[str, str]], search: str = "") -> dict:
+    """The filter script run by node over ROWS in FAKE_DOM, at the address `?…` `search`."""
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed")
-    rows = [{"month": "2021-06", "region": "全国", "label": "resources", "name": "累计访客"},
-            {"month": "2021-06", "region": "江苏", "label": "campus", "name": "出口带宽"},
-            {"month": "2021-07", "region": "江苏", "label": "resources", "name": "注册用户 注册用户数"}]
-    changes = [{"month": "2021-06"}, {"region": "江苏"}, {"month": "", "region": "", "label": "resources"},
-               {"label": "", "q": " 用户 "}, {"q": "nothing"}, {"q": "", "reset": True}]
     script = tmp_path / "dom.js"
     script.write_text(FAKE_DOM, encoding="utf-8")
-    done = subprocess.run([node, str(script), json.dumps(rows), str(Path(report.__file__).parent / "templates" / "filter.js"),
-                           json.dumps(changes)], capture_output=True, text=True, timeout=60, check=True)
-    assert json.loads(done.stdout) == [
+    done = subprocess.run([node, str(script), json.dumps(ROWS), str(Path(report.__file__).parent / "templates" / "filter.js"),
+                           json.dumps(changes), search], capture_output=True, text=True, timeout=60, check=True)
+    return json.loads(done.stdout)
+
+
+def test_the_filter_script_hides_the_rows_that_do_not_match(tmp_path: Path) -> None:
+    changes = [{"month": "2021-06"}, {"region": "江苏"}, {"month": "", "region": "", "label": "resources"},
+               {"label": "", "q": " 用户 "}, {"q": "nothing"}, {"q": "", "reset": True}]
+    assert _run_filter_script(tmp_path, changes) == {"form_hidden": False, "steps": [
+        ["3", [False, False, False]],
         ["2", [False, False, True]], ["1", [True, False, True]], ["2", [False, True, False]],
         ["1", [True, True, False]], ["0", [True, True, True]], ["3", [False, False, False]],
-    ]
+    ]}
+
+
+def test_the_address_sets_the_filters(tmp_path: Path) -> None:
+    found = _run_filter_script(tmp_path, [{"q": ""}], search="?region=%E6%B1%9F%E8%8B%8F&q=%E7%94%A8%E6%88%B7&x=1")
+    assert found["steps"] == [["1", [True, True, False]], ["2", [True, False, False]]]  # 江苏 and 用户; then 江苏 alone
+
+
+def _overlaps(texts: list, figure) -> list[tuple[str, str]]:
+    """Pairs of `texts` (of one rotation) whose boxes overlap as drawn: by the separating axes of
+    their rotated rectangles, centred where their drawn bounding boxes are."""
+    boxes = []
+    with plt.rc_context(report._chart_style()):  # the fonts the chart is drawn in
+        figure.canvas.draw()
+        renderer = figure.canvas.get_renderer()
+        for text in texts:
+            centre = text.get_window_extent(renderer).get_points().mean(axis=0)
+            rotation = text.get_rotation()
+            text.set_rotation(0)
+            width, height = text.get_window_extent(renderer).size
+            text.set_rotation(rotation)
+            angle = math.radians(rotation)
+            along, across = (math.cos(angle), math.sin(angle)), (-math.sin(angle), math.cos(angle))
+            boxes.append((text.get_text(), centre @ along, centre @ across, width, height))
+    return [(a[0], b[0]) for a, b in itertools.combinations(boxes, 2)
+            if abs(a[1] - b[1]) < (a[3] + b[3]) / 2 and abs(a[2] - b[2]) < (a[4] + b[4]) / 2]
+
+
+def _drawn(monkeypatch: pytest.MonkeyPatch) -> list:
+    figures: list = []
+    monkeypatch.setattr(report, "_svg", lambda figure, chart_id: figures.append(figure) or "")
+    return figures
+
+
+def test_a_long_line_chart_has_no_overlapping_labels_and_its_gaps_keep_the_zero_axis(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Four months in a row and one 21 months later (what the screenshot of the test archive showed:
+    month names and values written over each other, the axis starting at 4000万)."""
+    import pandas as pd
+
+    months = ["2021-06", "2021-07", "2021-08", "2021-09", "2023-03"]
+    values = pd.Series([1.1e8, 1.15e8, 1.18e8, 1.2e8, 5e7], index=pd.PeriodIndex(months, freq="M"), name="注册用户")
+    figures = _drawn(monkeypatch)
+    report._line_chart(values, "c")
+    axes = figures[0].axes[0]
+    ticks = [label for label in axes.get_xticklabels() if label.get_text()]
+    assert 6 <= len(ticks) <= 12 and not _overlaps(ticks, figures[0])
+    assert ticks[-1].get_text() == "2023-03"  # the latest month is named
+    written = [text.get_text() for text in axes.texts]
+    assert "5000万" in written and "1.2亿" in written  # the latest value and the latest of the run
+    assert not _overlaps(axes.texts, figures[0])
+    assert axes.get_ylim()[0] == 0
+
+
+def test_bars_over_many_months_have_no_overlapping_month_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pandas as pd
+
+    months = report.every_month(["2019-01", "2023-08"])
+    figures = _drawn(monkeypatch)
+    report._stacked_bars(pd.DataFrame({"resources": 1, "security": 2}, index=months), "t", "m", horizontal=False)
+    ticks = [label for label in figures[0].axes[0].get_xticklabels() if label.get_text()]
+    assert 12 <= len(ticks) <= 24 and not _overlaps(ticks, figures[0])
+
+
+def test_undated_indicators_come_last_and_the_page_span_names_them(bulletins: list[Bulletin], tmp_path: Path) -> None:
+    """The test archive's screenshot showed "Indicators 月份不详 – 2023-03": the undated rows first."""
+    undated = segment("★教育信息化重点工作进展\n\n数字资源服务普及行动　专题教育资源120节。\n", source="undated.txt")
+    build_report([fill_indicators(undated), *bulletins], tmp_path / "r.html", layout="split")
+    page = (tmp_path / "r_files" / "indicators-1.html").read_text(encoding="utf-8")
+    assert "<title>Indicators 2021-06 – 2021-09, 月份不详 (1/1)" in page
+    months, regions = zip(*re.findall(r'<tr data-month="([^"]*)" data-region="([^"]*)"', page))
+    assert months[-1] == "" and "" not in months[:-1] and list(months[:-1]) == sorted(months[:-1])
+    june = [region for month, region in zip(months, regions) if month == "2021-06"]
+    assert june[0] == "全国" and june[-1] == "江苏"  # national rows first in a month
+    span = lambda *months: report._IndicatorPage(1, [{"month": month} for month in months]).span  # noqa: E731
+    assert (span("2021-06"), span(""), span()) == ("2021-06", "月份不详", "–")
+
+
+def test_indicator_table_headers_align_with_their_columns(page: str) -> None:
+    table = re.findall(r'<table class="indicators">.*?</table>', page, re.S)[0]
+    header = re.findall(r"<th( class=\"\w+\")?>", re.findall(r"<thead>.*?</thead>", table, re.S)[0])
+    first_row = re.findall(r"<td( class=\"\w+\")?>", re.findall(r"<tbody>.*?</tr>", table, re.S)[0])
+    assert header == first_row and ' class="number"' in header

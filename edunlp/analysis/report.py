@@ -147,7 +147,7 @@ def _stacked_bars(counts: pd.DataFrame, title: str, chart_id: str, horizontal: b
             else:
                 axes.bar(positions, counts[label], bottom=base, color=colour, label=name)
             base = base + counts[label]
-        step = max(1, len(counts) // 24)
+        step = _tick_step(len(counts), 24)
         ticks = list(positions)[::step]
         names = [str(name) for name in counts.index][::step]
         if horizontal:
@@ -177,21 +177,35 @@ def every_month(months: Iterable[str]) -> list[str]:
     return [str(p) for p in pd.period_range(periods[0], periods[-1], freq="M")] if periods else []
 
 
+def _tick_step(count: int, most: int) -> int:
+    """Every how many positions a label goes so that at most `most` of `count` are labelled:
+    more would overlap."""
+    return max(1, -(-count // most))
+
+
 def _line_chart(values: pd.Series, chart_id: str) -> str:
     unit = values.attrs.get("unit", "")
     months = every_month(str(month) for month in values.index)
     values = values.set_axis([str(month) for month in values.index]).reindex(months)  # NaN: a gap in the line
+    step = _tick_step(len(months), 12)
     with plt.rc_context(_chart_style()):
         figure, axes = plt.subplots(figsize=(5.6, 2.8))
         axes.plot(months, values.to_numpy(), marker="o", color="#4e79a7")
-        for month, value in values.dropna().items():
-            axes.annotate(chinese_number(value), (month, value), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=7)
-        step = max(1, len(months) // 12)
-        axes.set_xticks(range(0, len(months), step), months[::step], rotation=45 if len(months) > 6 else 0)
+        # Values written over the points, the latest first, each at least a tick step from the
+        # next one written: closer, they would overlap.
+        labelled = len(months) + step
+        for position in reversed(range(len(months))):
+            value = values.iloc[position]
+            if not pd.isna(value) and labelled - position >= step:
+                axes.annotate(chinese_number(value), (months[position], value), textcoords="offset points", xytext=(0, 6),
+                              ha="center", fontsize=7)
+                labelled = position
+        latest_first = range(len(months) - 1, -1, -step)[::-1]  # the latest month always named
+        axes.set_xticks(latest_first, [months[n] for n in latest_first], rotation=45 if len(months) > 6 else 0)
         axes.set_title(f"{values.name}（{unit}）" if unit else str(values.name))
         axes.yaxis.set_major_formatter(lambda value, _: chinese_number(value))
         axes.margins(y=0.25)
-        if (values >= 0).all():
+        if (values.dropna() >= 0).all():  # (a gap, NaN, is not below zero)
             axes.set_ylim(bottom=0)  # counts and shares never below zero: the axis starts at 0
         axes.spines[["top", "right"]].set_visible(False)
         return _svg(figure, chart_id)
@@ -318,7 +332,8 @@ def _indicator_rows(table: pd.DataFrame, bulletins: list[_BulletinView]) -> list
         where.setdefault(bulletin.source, bulletin)
     if table.empty:
         return []
-    table = table.sort_values(["month", "region", "indicator_key"], na_position="first")
+    table = table.sort_values(["month", "region", "indicator_key"], na_position="first")  # national first in a month...
+    table = table.sort_values("month", na_position="last", kind="stable")  # ...the undated last, as in the index
     rows = []
     for record in table.astype(object).where(table.notna(), None).to_dict("records"):
         key, name = record["indicator_key"] or "", record["name"] or ""
@@ -357,10 +372,11 @@ class _IndicatorPage:
 
     @property
     def span(self) -> str:
-        if not self.rows:
-            return "–"
-        first, last = self.rows[0]["month"] or UNDATED, self.rows[-1]["month"] or UNDATED
-        return first if first == last else f"{first} – {last}"
+        """The months of the rows, as "2021-06 – 2021-09", and ", 月份不详" if undated rows (the last) are here."""
+        months = [row["month"] for row in self.rows if row["month"]]
+        dated = "" if not months else months[0] if months[0] == months[-1] else f"{months[0]} – {months[-1]}"
+        undated = UNDATED if len(months) < len(self.rows) else ""
+        return ", ".join(part for part in (dated, undated) if part) or "–"
 
 
 def _indicator_pages(rows: list[dict[str, Any]]) -> list[_IndicatorPage]:

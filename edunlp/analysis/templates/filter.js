@@ -1,4 +1,5 @@
 // Filters the indicator table in place: no network, and text is only compared, never inserted as markup.
+// The address can set the filters, so a filtered table can be shared: indicators-1.html?region=江苏&q=用户
 (() => {
   const form = document.getElementById("indicator-filters");
   const rows = Array.from(document.querySelectorAll("table.indicators tbody tr"));
@@ -16,6 +17,12 @@
     }
     shown.textContent = String(count);
   };
+  const wanted = new URLSearchParams(location.search);
+  for (const name of ["month", "region", "label", "q"]) {
+    if (wanted.has(name)) form.elements[name].value = wanted.get(name);
+  }
   form.addEventListener("input", apply);
   form.addEventListener("reset", () => setTimeout(apply));
+  apply();
+  form.hidden = false;
 })();
