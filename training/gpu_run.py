@@ -14,7 +14,7 @@ a preflight (imports, the word-span table, the model's size) that fails in secon
 pretraining for `--pretrain-minutes` on `.gpu/pretrain.npz` (bf16 autocast on a GPU); fine-tuning
 with the project's own `edunlp train` (early stopping on the dev files) for what time is left.
 
-    bash training/gpu_run.sh --pretrain-minutes 4.5          # there (training/README.md, "On a GPU")
+    bash training/gpu_run.sh --minutes 9 --pretrain-minutes 4         # there (training/README.md, "On a GPU")
     python training/gpu_run.py --smoke --gpu-dir /tmp/gpu-smoke --out /tmp/gpu-out \\
         --refuse-imports spacy spacy_pkuseg datasets pypinyin jieba snownlp      # here, on CPU
 """
@@ -47,10 +47,9 @@ class RefuseImports(importlib.abc.MetaPathFinder):
     def __init__(self, names: list[str]) -> None:
         self.names = set(names)
 
-    def find_spec(self, fullname, path=None, target=None):  # noqa: ANN001 (the finder protocol)
+    def find_spec(self, fullname: str, path=None, target=None) -> None:  # noqa: ANN001 (the finder protocol)
         if fullname.split(".")[0] in self.names:
             raise ModuleNotFoundError(f"{fullname} is refused (--refuse-imports): the GPU machine lacks it")
-        return None
 
 
 def split_tar(folder: Path, out: Path, name: str) -> list[str]:
@@ -95,7 +94,7 @@ def preflight(args: argparse.Namespace) -> dict:
         Tagger.chunks(chunking, [paragraph_input(e, with_head=head) for e in examples for head in (True, False)])
     pretrain_args = parse_args(pretrain_argv(args, Path("unused")))
     parameters = sum(p.numel() for p in make_model(pretrain_args, tokenizer).bert.parameters())
-    fp16_bytes = 2 * parameters
+    fp16_bytes = 2 * (parameters + args.hidden * (args.hidden + 1) + 2**16)  # a pooler and the heads on top
     if fp16_bytes >= WEIGHTS_LIMIT_BYTES:
         raise SystemExit(f"an encoder of {parameters} parameters is {fp16_bytes / 2**20:.1f} MiB in fp16, "
                          f"over the {WEIGHTS_LIMIT_BYTES / 2**20:.0f} MiB a shipped file may hold: make it smaller")
@@ -124,8 +123,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, required=True, help="$OUT there: what comes back")
     parser.add_argument("--gpu-dir", type=Path, default=REPO / ".gpu", help="what training/gpu_prepare.py made")
-    parser.add_argument("--minutes", type=float, default=8.5, help="the whole run, preflight to last file")
-    parser.add_argument("--pretrain-minutes", type=float, default=4.5)
+    parser.add_argument("--minutes", type=float, default=9.0, help="the whole run, preflight to last file")
+    parser.add_argument("--pretrain-minutes", type=float, default=4.0)
     parser.add_argument("--layers", type=int, default=6)
     parser.add_argument("--hidden", type=int, default=384)
     parser.add_argument("--heads", type=int, default=6)
@@ -163,12 +162,8 @@ def main() -> None:
         summary["encoder_parts"] = split_tar(encoder, args.out, "encoder")
         write_summary()
 
-    from edunlp.cli import main as edunlp_main
-    from gpu_prepare import WordSpanTable
+    from edunlp.cli import main as edunlp_main  # word places come from the table preflight put in place
 
-    import edunlp.tagging.model as model_module
-
-    model_module.token_spans = WordSpanTable(args.gpu_dir / "word_spans.json.gz")
     manifest = json.loads((args.gpu_dir / "manifest.json").read_text(encoding="utf-8"))
     data = lambda names: [str(args.gpu_dir / "data" / name) for name in names]  # noqa: E731
     left = args.minutes - (time.monotonic() - started) / 60 - 1.5  # the last epoch, the card and the tar

@@ -32,6 +32,7 @@ restore)
     git reset -q -- "$HIDDEN"
     grep -vxF -e "$MARK" -e "/$HIDDEN/" "$EXCLUDE" >"$EXCLUDE.tmp" || true
     mv "$EXCLUDE.tmp" "$EXCLUDE"
+    [ -s "$EXCLUDE" ] || rm -f "$EXCLUDE"  # hide made it: leave none, as before
     if [ -n "$(git status --porcelain -- "$HIDDEN")" ]; then
         echo "gpu_tree: $HIDDEN/ differs from HEAD after restore:" >&2; git status --short -- "$HIDDEN" >&2; exit 1
     fi

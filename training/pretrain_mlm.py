@@ -35,8 +35,8 @@ import random
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
