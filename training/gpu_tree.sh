@@ -14,6 +14,7 @@ cd "$(git rev-parse --show-toplevel)"
 HIDDEN=models
 MARK="# edunlp training/gpu_tree.sh: hidden for a GPU call, restore with: bash training/gpu_tree.sh restore"
 EXCLUDE="$(git rev-parse --git-path info/exclude)"
+CREATED="# edunlp training/gpu_tree.sh made this file: restore removes it"
 
 hidden() { grep -qxF "$MARK" "$EXCLUDE" 2>/dev/null; }
 
@@ -24,15 +25,20 @@ hide)
         echo "gpu_tree: $HIDDEN/ has changes; commit or stash them first" >&2; exit 1
     fi
     git rm -r -q --cached -- "$HIDDEN"
+    mkdir -p "$(dirname "$EXCLUDE")"
+    [ -e "$EXCLUDE" ] || echo "$CREATED" >"$EXCLUDE"
     printf '%s\n/%s/\n' "$MARK" "$HIDDEN" >>"$EXCLUDE"
     echo "gpu_tree: $HIDDEN/ hidden from the index (files untouched); run 'restore' right after the call" >&2
     ;;
 restore)
     if ! hidden; then echo "gpu_tree: nothing hidden" >&2; exit 0; fi
     git reset -q -- "$HIDDEN"
-    grep -vxF -e "$MARK" -e "/$HIDDEN/" "$EXCLUDE" >"$EXCLUDE.tmp" || true
-    mv "$EXCLUDE.tmp" "$EXCLUDE"
-    [ -s "$EXCLUDE" ] || rm -f "$EXCLUDE"  # hide made it: leave none, as before
+    if grep -qxF "$CREATED" "$EXCLUDE"; then
+        rm "$EXCLUDE"  # there was none before hide
+    else
+        grep -vxF -e "$MARK" -e "/$HIDDEN/" "$EXCLUDE" >"$EXCLUDE.tmp" || true
+        mv "$EXCLUDE.tmp" "$EXCLUDE"
+    fi
     if [ -n "$(git status --porcelain -- "$HIDDEN")" ]; then
         echo "gpu_tree: $HIDDEN/ differs from HEAD after restore:" >&2; git status --short -- "$HIDDEN" >&2; exit 1
     fi
