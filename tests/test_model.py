@@ -6,6 +6,7 @@ import json
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
@@ -140,7 +141,7 @@ def test_labels_only_examples_train_without_entity_loss_and_are_evaluated(tmp_pa
     tagger = new_tagger(tiny_base, ["resources", "security", "policy", "campus", "other"],
                         ["QUANTITY", "INDICATOR", "ORG", "DOC", "PLATFORM"], 64)
     records = _training_records(tagger, tagged + plain, TrainConfig(head_dropout=0), random.Random(0))
-    assert all(set(r["tag_ids"]) == {-100} for r in records.select(range(4, 8)))  # no entity targets
+    assert all(set(r["tag_ids"]) == {-100} for r in records[4:8])  # no entity targets
     assert any(t != -100 for t in records[0]["tag_ids"])
     rows = [records[i] for i in range(4, 8)]
     loss = tagger.model(**_batch(rows, tagger.tokenizer.pad_token_id)).loss
@@ -237,3 +238,28 @@ def test_an_interrupted_training_resumes_to_the_weights_of_an_uninterrupted_one(
     expected, got = load_file(tmp_path / "whole" / "model.safetensors"), load_file(tmp_path / "cut" / "model.safetensors")
     assert expected.keys() == got.keys()
     assert all(torch.equal(expected[k], got[k]) for k in expected)  # the same arithmetic, bit for bit
+
+
+def test_weights_over_the_file_limit_are_saved_in_fp16_and_load_as_fp32(tiny_base: Path, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bigger encoder ships in fp16 (one file under 25 MiB); it must come back as fp32, since
+    transformers would otherwise load it as fp16 and fine-tune or tag in half precision."""
+    from safetensors import safe_open
+
+    import edunlp.tagging.tagger as tagger_module
+    from edunlp.tagging.tagger import ParagraphInput, Tagger
+    from edunlp.training.fit import new_tagger
+
+    tagger = new_tagger(tiny_base, ["resources", "security"], ["QUANTITY"], max_length=64)
+    monkeypatch.setattr(tagger_module, "WEIGHTS_LIMIT_BYTES", 1000)  # the tiny model is "too big" for fp32
+    tagger.save_pretrained(tmp_path / "half")
+    with safe_open(str(tmp_path / "half" / "model.safetensors"), framework="pt") as weights:
+        assert {weights.get_slice(name).get_dtype() for name in weights.keys()} == {"F16"}
+    assert next(tagger.model.parameters()).dtype == torch.float32  # the live model was not halved
+    loaded = Tagger.from_pretrained(tmp_path / "half")
+    assert {p.dtype for p in loaded.model.parameters()} == {torch.float32}
+    again = new_tagger(tmp_path / "half", ["resources", "security"], ["QUANTITY"], max_length=64)
+    assert {p.dtype for p in again.model.parameters()} == {torch.float32}
+    text = SENTENCES[0][0]
+    [ours], [theirs] = (t.predict([ParagraphInput(text, [(0, len(text))])]) for t in (tagger, loaded))
+    assert np.allclose(ours.label_scores, theirs.label_scores, atol=1e-2)

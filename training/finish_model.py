@@ -36,6 +36,9 @@ def main() -> None:
     made = {k: summary[k] for k in ("base", "command", "data", "dev_data", "epochs_run", "best_epoch", "minutes",
                                     "seed", "word_boundaries", "learning_rates", "history") if k in summary}
     made["finished_by"] = shlex.join(["python", *sys.argv])
+    # The files named here are the ones the lexical half and the thresholds were fitted on, and the ones
+    # `edunlp evaluate` refits its TF-IDF baseline from (a GPU run trained on resolved copies of them).
+    made["data"], made["dev_data"] = args.data, args.dev
     read = lambda paths: [e for path in paths for e in read_examples(path)]  # noqa: E731
     result = finish(tagger, read(args.data), read(args.dev), read(args.test), made, args.model,
                     lexical=not args.no_lexical)

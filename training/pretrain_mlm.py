@@ -16,7 +16,9 @@ A plain torch loop: AdamW, linear warm-up and decay, optional bf16 autocast, fix
 wall-clock budget (--max-minutes): the learning rate follows whichever of steps or minutes runs
 out first, and the run stops cleanly and saves when it does. `--device cuda` (or `auto`, the
 default: a GPU when torch sees one) runs it on a GPU; there, use a larger `--batch-size` and
-`--bf16`.
+`--bf16`. On a machine without the corpora (a lent GPU), `--packed FILE` trains on the arrays that
+training/gpu_prepare.py made from them (`write_packed`), masking each batch on the device
+(`mask_whole_words_batch`); training/gpu_run.py runs it so.
 
     python training/build_vocab.py --out models/edunlp-zh-mini-base
     python training/pretrain_mlm.py --tokenizer models/edunlp-zh-mini-base \
@@ -33,13 +35,14 @@ import random
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from datasets import Dataset, concatenate_datasets
 from tqdm import tqdm
 from transformers import (
     AutoTokenizer,
@@ -57,8 +60,12 @@ from build_vocab import (  # noqa: E402  (a sibling script, not a package)
     word_segmenter,
 )
 
+from edunlp.tagging.tagger import WEIGHTS_LIMIT_BYTES  # noqa: E402  (above it the weights are saved in fp16)
+
+if TYPE_CHECKING:
+    from datasets import Dataset
+
 MASK_FRACTION = 0.15
-FP32_LIMIT_BYTES = 25 * 2**20  # above this the weights are saved in fp16
 HELD_OUT_ONE_IN = 50  # 2 % of paragraphs, chosen by a hash of their text (see is_held_out)
 
 
@@ -165,6 +172,8 @@ def build_sequences(
     paragraphs: list[dict], tokenizer: PreTrainedTokenizerBase, max_length: int
 ) -> Dataset:
     """Packed sequences (input_ids, word_ids, source), packed within each source."""
+    from datasets import Dataset, concatenate_datasets  # not needed to train from --packed arrays
+
     parts = []
     for source in sorted({p["source"] for p in paragraphs}):
         rows = [p for p in paragraphs if p["source"] == source]
@@ -258,6 +267,118 @@ class WholeWordMaskCollator:
             labels[row, :n] = torch.tensor(row_labels)
             attention_mask[row, :n] = 1
         return {"input_ids": input_ids, "attention_mask": attention_mask, "labels": labels}
+
+
+# ---------------------------------------------------------------- packed arrays (training/gpu_prepare.py)
+
+
+def write_packed(path: Path, parts: dict[str, Sequence[dict]], meta: dict) -> None:
+    """Packed sequences as compact arrays, so that a machine without the corpora, the segmenter or
+    `datasets` can train on them (training/gpu_run.py): for each part (e.g. "train", "held_out"),
+    the token ids of all sequences end to end (uint16), each sequence's length and source, and two
+    bit arrays: the tokens that start a word and the [CLS]/[SEP] tokens packing put in (word id
+    -1). Word ids themselves are not stored: `read_packed` numbers the words of each sequence
+    from the starts again, which is all whole-word masking needs."""
+    arrays: dict[str, np.ndarray] = {"meta": np.array(json.dumps(meta, ensure_ascii=False))}
+    for part, sequences in parts.items():
+        sources = sorted({s["source"] for s in sequences})
+        ids, starts, special = [], [], []
+        for sequence in sequences:
+            words = np.asarray(sequence["word_ids"])
+            ids.append(np.asarray(sequence["input_ids"]))
+            special.append(words < 0)
+            starts.append((words >= 0) & (words != np.concatenate([[-2], words[:-1]])))
+        flat = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
+        if flat.size and flat.max() >= 2**16:
+            raise ValueError(f"{path}: token id {flat.max()} does not fit uint16")
+        arrays[f"{part}.ids"] = flat.astype(np.uint16)
+        arrays[f"{part}.lengths"] = np.array([len(i) for i in ids], dtype=np.uint16)
+        arrays[f"{part}.sources"] = np.array(sources, dtype=str)
+        arrays[f"{part}.source"] = np.array([sources.index(s["source"]) for s in sequences], dtype=np.uint8)
+        arrays[f"{part}.word_start"] = np.packbits(np.concatenate(starts)) if starts else np.zeros(0, np.uint8)
+        arrays[f"{part}.special"] = np.packbits(np.concatenate(special)) if special else np.zeros(0, np.uint8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:  # np.savez_compressed would add .npz to a name without it
+        np.savez_compressed(handle, **arrays)
+
+
+@dataclass
+class PackedPart:
+    """One part of a packed file as padded arrays: ids and word ids (-1 off the words), (n, width)."""
+
+    input_ids: np.ndarray
+    word_ids: np.ndarray
+    lengths: np.ndarray
+    sources: list[str]  # per sequence
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+
+def read_packed(path: Path) -> tuple[dict[str, PackedPart], dict]:
+    """The parts `write_packed` wrote, as padded arrays, and its meta record."""
+    with np.load(path, allow_pickle=False) as arrays:
+        meta = json.loads(str(arrays["meta"]))
+        names = sorted({key.split(".")[0] for key in arrays.files if "." in key})
+        parts = {}
+        for part in names:
+            lengths = arrays[f"{part}.lengths"].astype(np.int64)
+            n_tokens = int(lengths.sum())
+            ids = arrays[f"{part}.ids"].astype(np.int64)
+            starts = np.unpackbits(arrays[f"{part}.word_start"])[:n_tokens].astype(bool)
+            special = np.unpackbits(arrays[f"{part}.special"])[:n_tokens].astype(bool)
+            width = int(lengths.max()) if len(lengths) else 0
+            row = np.repeat(np.arange(len(lengths)), lengths)
+            column = np.arange(n_tokens) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+            counted = np.cumsum(starts)  # words started so far, over all sequences
+            first = np.repeat(counted[np.cumsum(lengths) - lengths] - starts[np.cumsum(lengths) - lengths], lengths)
+            word = np.where(special, -1, counted - first - 1)
+            padded_ids = np.zeros((len(lengths), width), dtype=np.int64)
+            padded_words = np.full((len(lengths), width), -1, dtype=np.int64)
+            padded_ids[row, column] = ids
+            padded_words[row, column] = word
+            names_of = arrays[f"{part}.sources"].tolist()
+            sources = [names_of[i] for i in arrays[f"{part}.source"]]
+            parts[part] = PackedPart(padded_ids, padded_words, lengths, sources)
+    return parts, meta
+
+
+def mask_whole_words_batch(
+    input_ids: torch.Tensor,
+    word_ids: torch.Tensor,
+    generator: torch.Generator,
+    mask_id: int,
+    first_ordinary_id: int,
+    vocab_size: int,
+    char_share: float = 0.0,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Whole-word masking of a padded batch where it lies (a GPU), without a Python loop: what
+    `mask_whole_words` does per sequence, except that each word is drawn with probability
+    MASK_FRACTION (15 % of the tokens on average, not exactly): a loop over sequences on the CPU
+    could not feed a GPU. Word ids are per row, -1 off the words (special tokens, padding)."""
+    rows, width = input_ids.shape
+    device = input_ids.device
+    in_word = word_ids >= 0
+    per_row = int(word_ids.max()) + 1 if in_word.any() else 1
+    word = torch.where(in_word, word_ids, 0) + torch.arange(rows, device=device)[:, None] * per_row
+    n_words = rows * per_row
+
+    def uniform(*shape: int) -> torch.Tensor:
+        return torch.rand(shape, generator=generator, device=device)
+
+    drawn = (uniform(n_words) < MASK_FRACTION)[word] & in_word
+    if char_share:
+        key = torch.where(in_word, uniform(rows, width), -1.0)
+        best = torch.full((n_words,), -1.0, device=device).scatter_reduce(0, word.flatten(), key.flatten(), "amax")
+        size = torch.zeros(n_words, dtype=torch.long, device=device).scatter_add(0, word.flatten(), in_word.flatten().long())
+        one_character = (uniform(n_words) < char_share) & (size > 1)
+        drawn &= ~one_character[word] | (key == best[word])
+    labels = torch.where(drawn, input_ids, -100)
+    roll = uniform(rows, width)
+    masked = torch.where(drawn & (roll < 0.8), mask_id, input_ids)
+    replacements = torch.randint(first_ordinary_id, vocab_size, (rows, width), generator=generator, device=device)
+    masked = torch.where(drawn & (roll >= 0.8) & (roll < 0.9), replacements, masked)
+    return masked, labels
 
 
 def masked_logits(
@@ -365,11 +486,11 @@ def aim_heads_at_neighbours(model: BertForMaskedLM, layers: int, sharpness: floa
 
 
 def save(model: BertForMaskedLM, tokenizer: PreTrainedTokenizerBase, out: Path) -> int:
-    """Save fp32 safetensors, or fp16 if fp32 would exceed FP32_LIMIT_BYTES; returns bytes."""
+    """Save fp32 safetensors, or fp16 if fp32 would exceed WEIGHTS_LIMIT_BYTES; returns bytes."""
     out.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out)
     weights = out / "model.safetensors"
-    if weights.stat().st_size > FP32_LIMIT_BYTES:
+    if weights.stat().st_size > WEIGHTS_LIMIT_BYTES:
         model.half().save_pretrained(out)
     tokenizer.save_pretrained(out)
     return weights.stat().st_size
@@ -404,38 +525,19 @@ def warmup_then_decay(fraction: float, warmup: float) -> float:
     return max(0.0, (1.0 - fraction) / (1.0 - warmup))
 
 
-def train(args: argparse.Namespace) -> dict:
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
-    tokenizer = AutoTokenizer.from_pretrained(args.tokenizer, local_files_only=True)
+Batches = Callable[[], Iterator[dict[str, torch.Tensor]]]  # one epoch of batches on the device
 
+
+def corpus_batches(
+    args: argparse.Namespace, tokenizer: PreTrainedTokenizerBase, device: torch.device
+) -> tuple[Batches, int, Sequence[Sequence[int]], dict]:
+    """Batches from the corpora (read, segmented and packed here), masked on the CPU: the epoch's
+    batches, batches per epoch, the training sequences (for the unigram bias) and what they are."""
     paragraphs, segmenter = load_paragraphs(args.corpora, args.max_paragraphs, args.realtext)
     train_paragraphs, held_out = split_held_out(paragraphs)
     bulletins = [p for p in train_paragraphs if p["source"] == "bulletins"]
     train_paragraphs += bulletins * (args.bulletin_repeat - 1)
     sequences = build_sequences(train_paragraphs, tokenizer, args.max_length)
-    sources = dict(Counter(sequences["source"]))
-    print(
-        f"{len(paragraphs)} paragraphs ({len(held_out)} held out), segmenter {segmenter}; "
-        f"{len(sequences)} training sequences {sources}",
-        flush=True,
-    )
-
-    if args.init:
-        model = BertForMaskedLM.from_pretrained(
-            args.init, local_files_only=True,
-            hidden_dropout_prob=args.dropout, attention_probs_dropout_prob=args.dropout,
-        )
-    else:
-        model = make_model(args, tokenizer)
-        if args.unigram_bias:
-            start_from_unigram(model, sequences["input_ids"])
-    device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else
-                          "cpu" if args.device == "auto" else args.device)
-    model.to(device).train()
     loader = torch.utils.data.DataLoader(
         sequences.with_format(None, columns=["input_ids", "word_ids"]),
         batch_size=args.batch_size,
@@ -443,7 +545,96 @@ def train(args: argparse.Namespace) -> dict:
         generator=torch.Generator().manual_seed(args.seed),
         collate_fn=WholeWordMaskCollator(tokenizer, args.seed, args.char_share),
     )
-    total_steps = args.epochs * len(loader)
+    facts = {"paragraphs": len(paragraphs), "held_out_paragraphs": len(held_out),
+             "training_sequences": dict(Counter(sequences["source"])), "segmenter": segmenter}
+    return (lambda: ({k: v.to(device) for k, v in batch.items()} for batch in loader)), len(loader), \
+        sequences["input_ids"], facts
+
+
+def packed_batches(
+    args: argparse.Namespace, tokenizer: PreTrainedTokenizerBase, device: torch.device
+) -> tuple[Batches, int, Sequence[Sequence[int]], dict]:
+    """Batches from `--packed` arrays (training/gpu_prepare.py), kept and masked on the device;
+    returns what `corpus_batches` does. The last incomplete batch of an epoch is dropped."""
+    parts, meta = read_packed(args.packed)
+    part = parts["train"]
+    index = np.repeat(np.arange(len(part)), [args.bulletin_repeat if s == "bulletins" else 1 for s in part.sources])
+    input_ids = torch.from_numpy(part.input_ids[index]).to(device)
+    word_ids = torch.from_numpy(part.word_ids[index]).to(device)
+    lengths = torch.from_numpy(part.lengths[index]).to(device)
+    positions = torch.arange(input_ids.shape[1], device=device)
+    generator = torch.Generator(device=device).manual_seed(args.seed)
+    batch_size = min(args.batch_size, len(index))
+    steps = len(index) // batch_size
+
+    def epoch() -> Iterator[dict[str, torch.Tensor]]:
+        order = torch.randperm(len(index), generator=generator, device=device)
+        for step in range(steps):
+            rows = order[step * batch_size : (step + 1) * batch_size]
+            masked, labels = mask_whole_words_batch(
+                input_ids[rows], word_ids[rows], generator, tokenizer.mask_token_id,
+                len(tokenizer.all_special_ids), len(tokenizer), args.char_share,
+            )
+            yield {"input_ids": masked, "attention_mask": (positions < lengths[rows, None]).long(), "labels": labels}
+
+    tokens = [np.concatenate([part.input_ids[i, : part.lengths[i]] for i in index])]  # one "sequence" of all
+    facts = {"paragraphs": meta["paragraphs"], "held_out_paragraphs": meta["held_out_paragraphs"],
+             "training_sequences": dict(Counter(part.sources[i] for i in index)), "segmenter": meta["segmenter"],
+             "packed": str(args.packed)}
+    return epoch, steps, tokens, facts
+
+
+@torch.no_grad()
+def held_out_top1(model: BertForMaskedLM, tokenizer: PreTrainedTokenizerBase, part: PackedPart,
+                  device: torch.device, batch_size: int = 256, seed: int = 0) -> float:
+    """Top-1 accuracy at whole-word masked positions of packed held-out sequences, the masks
+    drawn with a fixed seed, so runs on the same packed file compare."""
+    model.eval()
+    generator = torch.Generator(device=device).manual_seed(seed)
+    right = total = 0
+    for start in range(0, len(part), batch_size):
+        ids = torch.from_numpy(part.input_ids[start : start + batch_size]).to(device)
+        words = torch.from_numpy(part.word_ids[start : start + batch_size]).to(device)
+        lengths = torch.from_numpy(part.lengths[start : start + batch_size]).to(device)
+        masked, labels = mask_whole_words_batch(ids, words, generator, tokenizer.mask_token_id,
+                                                len(tokenizer.all_special_ids), len(tokenizer))
+        attention = (torch.arange(ids.shape[1], device=device) < lengths[:, None]).long()
+        logits, gold = masked_logits(model, {"input_ids": masked, "attention_mask": attention, "labels": labels})
+        right += int((logits.argmax(-1) == gold).sum())
+        total += len(gold)
+    model.train()
+    return right / max(total, 1)
+
+
+def train(args: argparse.Namespace) -> dict:
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    tokenizer = AutoTokenizer.from_pretrained(args.tokenizer, local_files_only=True)
+    device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else
+                          "cpu" if args.device == "auto" else args.device)
+    epoch, steps_per_epoch, sequences, facts = (packed_batches if args.packed else corpus_batches)(
+        args, tokenizer, device)
+    print(
+        f"{facts['paragraphs']} paragraphs ({facts['held_out_paragraphs']} held out), segmenter "
+        f"{facts['segmenter']}; {sum(facts['training_sequences'].values())} training sequences "
+        f"{facts['training_sequences']}",
+        flush=True,
+    )
+
+    if args.init:
+        model = BertForMaskedLM.from_pretrained(
+            args.init, local_files_only=True, dtype=torch.float32,
+            hidden_dropout_prob=args.dropout, attention_probs_dropout_prob=args.dropout,
+        )
+    else:
+        model = make_model(args, tokenizer)
+        if args.unigram_bias:
+            start_from_unigram(model, sequences)
+    model.to(device).train()
+    total_steps = args.epochs * steps_per_epoch
     optimizer = torch.optim.AdamW(
         model.parameters(), lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98), eps=1e-6
     )
@@ -455,8 +646,7 @@ def train(args: argparse.Namespace) -> dict:
     seen, smoothed = 0, None
     progress = tqdm(total=total_steps, desc="mlm", mininterval=10, file=sys.stderr)
     while not clock.done():
-        for batch in loader:
-            batch = {name: tensor.to(device) for name, tensor in batch.items()}
+        for batch in epoch():
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.bf16):
                 logits, labels = masked_logits(model, batch)
             loss = F.cross_entropy(logits.float(), labels)
@@ -485,15 +675,19 @@ def train(args: argparse.Namespace) -> dict:
     progress.close()
     elapsed = clock.seconds()
 
+    held_out = {}
+    if args.packed:
+        parts, _ = read_packed(args.packed)
+        if len(parts.get("held_out", ())):
+            held_out["held_out_masked_top1"] = round(held_out_top1(model, tokenizer, parts["held_out"], device), 4)
+            print(f"held-out whole-word masked top-1 {held_out['held_out_masked_top1']:.4f}", flush=True)
     model.cpu().eval()
     # The saved config carries the dropout that fine-tuning should use, not the pretraining one.
     model.config.hidden_dropout_prob = model.config.attention_probs_dropout_prob = args.saved_dropout
     size = save(model, tokenizer, args.out)
     summary = {
-        "paragraphs": len(paragraphs),
-        "held_out_paragraphs": len(held_out),
-        "training_sequences": sources,
-        "segmenter": segmenter,
+        **facts,
+        **held_out,
         "steps": clock.step,
         "planned_steps": total_steps,
         "stopped_by_clock": clock.step < total_steps,
@@ -515,6 +709,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--tokenizer", type=Path, required=True, help="dir from build_vocab.py")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--corpora", type=Path, default=CORPORA)
+    parser.add_argument(
+        "--packed", type=Path,
+        help="train on these packed arrays (training/gpu_prepare.py) instead of reading the corpora; "
+             "batches are masked on the device",
+    )
     parser.add_argument(
         "--init", type=Path, help="continue from this checkpoint instead of fresh weights"
     )

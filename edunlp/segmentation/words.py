@@ -31,12 +31,13 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-
-import spacy
-from spacy.language import Language
+from typing import TYPE_CHECKING
 
 from ..models import find_model, require
 from ..reading.normalize import fold
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 MODEL_DIR = find_model("edunlp-pkuseg", "weights.npz")
 USER_DICT = Path(__file__).resolve().parents[1] / "data" / "user_dict.txt"
@@ -48,7 +49,11 @@ def nlp() -> Language:
     """The spaCy pipeline whose tokenizer is the segmenter (built once per process).
 
     `nlp()(text)` segments `text` as given; pass `fold(text)` for full-width or traditional text,
-    as `tokenize` does (same length, so token offsets also index `text`)."""
+    as `tokenize` does (same length, so token offsets also index `text`). spaCy is imported here, on
+    first use, so that importing the tagging and training code needs no spaCy (the GPU fine-tuning
+    run of training/gpu_run.py reads its word spans from a table made where spaCy is)."""
+    import spacy
+
     require(MODEL_DIR, "weights.npz", "edunlp-pkuseg")
     require(POS_MODEL_DIR, "tagger", "edunlp-postagger")
     pipeline = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}})

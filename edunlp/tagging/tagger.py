@@ -29,6 +29,7 @@ from .model import (
 )
 
 DEFAULT_MAX_LENGTH = 256
+WEIGHTS_LIMIT_BYTES = 25 * 2**20  # one file of a shipped model stays under this (fp16 above it)
 
 
 @dataclass
@@ -96,7 +97,9 @@ class Tagger:
                 raise ModelError(f"{path}: config.json has no action_labels; is this a fine-tuned edunlp model?")
             config = joint_config(path)  # given to the tokenizer too, which would otherwise read it as an unknown type
             with _quiet_progress_bar():
-                model = JointModel.from_pretrained(path, config=config, local_files_only=True, use_safetensors=True)
+                # fp32 whatever the file holds: weights over WEIGHTS_LIMIT_BYTES are stored in fp16
+                model = JointModel.from_pretrained(path, config=config, local_files_only=True, use_safetensors=True,
+                                                   dtype=torch.float32)
             tokenizer = AutoTokenizer.from_pretrained(path, config=config, local_files_only=True)
             lexical = LexicalLabeller.load(path)
         except ModelError:
@@ -110,7 +113,12 @@ class Tagger:
         return tagger
 
     def save_pretrained(self, path: str | Path) -> None:
-        self.model.save_pretrained(path, safe_serialization=True)
+        """Weights in fp32, or in fp16 where fp32 would pass WEIGHTS_LIMIT_BYTES (a bigger encoder
+        still ships as one file under the limit; `from_pretrained` reads them back as fp32)."""
+        state = self.model.state_dict()
+        if sum(t.numel() * t.element_size() for t in state.values()) > WEIGHTS_LIMIT_BYTES:
+            state = {name: t.half() if t.is_floating_point() else t for name, t in state.items()}
+        self.model.save_pretrained(path, safe_serialization=True, state_dict=state)
         self.tokenizer.save_pretrained(path)
         if self.lexical is not None:
             self.lexical.save(path)

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from datasets import Dataset
 from huggingface_hub import ModelCard, ModelCardData
 from safetensors.torch import load_file, save_file
 from tqdm.auto import tqdm
@@ -79,7 +78,7 @@ def split_dev(examples: list[Example], share: float = 0.1, seed: int = 13) -> tu
     ]
 
 
-def _training_records(tagger: Tagger, examples: list[Example], config: TrainConfig, rng: random.Random) -> Dataset:
+def _training_records(tagger: Tagger, examples: list[Example], config: TrainConfig, rng: random.Random) -> list[dict]:
     """One record per chunk: token ids, the labelled spans with multi-hot labels, BIO tag ids.
 
     The body span carries the paragraph's labels (a chunk of a long paragraph: those of its
@@ -115,7 +114,7 @@ def _training_records(tagger: Tagger, examples: list[Example], config: TrainConf
             "tag_ids": encode_tags(example.entities, feature.offsets, tagger.tags) if example.entities_annotated
             else [-100] * len(feature.input_ids),
         })
-    return Dataset.from_list(records)
+    return records
 
 
 def _batch(records: list[dict], pad_id: int) -> dict[str, torch.Tensor]:
@@ -147,8 +146,9 @@ def new_tagger(
     config.label2id = {label: i for i, label in enumerate(labels)}
     if not same_heads:
         config.thresholds = {}
-    model = JointModel.from_pretrained(
-        base, config=config, local_files_only=True, use_safetensors=True, ignore_mismatched_sizes=not same_heads
+    model = JointModel.from_pretrained(  # fp32 even from fp16 weights: AdamW needs full precision
+        base, config=config, local_files_only=True, use_safetensors=True, ignore_mismatched_sizes=not same_heads,
+        dtype=torch.float32,
     )
     if new_word_places:  # a no-op at first, so the encoder starts exactly as pretrained
         torch.nn.init.zeros_(model.word_places.weight)
@@ -210,8 +210,8 @@ def fit(
         if progress:
             print(f"resuming after epoch {len(history)} from {last}", file=sys.stderr)
     for epoch in range(len(history) + 1, config.epochs + 1):
-        dataset = _training_records(tagger, train, config, rng)
-        batches = length_batches([len(ids) for ids in dataset["input_ids"]], config.batch_size, rng)
+        records = _training_records(tagger, train, config, rng)
+        batches = length_batches([len(record["input_ids"]) for record in records], config.batch_size, rng)
         if scheduler is None:
             total = len(batches) * config.epochs
             scheduler = get_linear_schedule_with_warmup(optimizer, int(total * config.warmup), total)
@@ -222,9 +222,7 @@ def fit(
         model.train()
         bar = tqdm(batches, desc=f"epoch {epoch}", disable=not progress)
         for indices in bar:
-            records = dataset[indices]
-            rows = [dict(zip(records, values)) for values in zip(*records.values())]
-            batch = {k: v.to(device) for k, v in _batch(rows, pad_id).items()}
+            batch = {k: v.to(device) for k, v in _batch([records[i] for i in indices], pad_id).items()}
             loss = model(**batch).loss
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
