@@ -797,20 +797,29 @@ def _indicators(reading: Reading, chinese_numerals: bool = False) -> list[Indica
     return indicators
 
 
-def _read_all(texts: list[str], trim_names: bool = True,
-              chinese_numerals: bool = False) -> list[tuple[list[Found], list[Indicator]]]:
-    """All reportable quantities of each text and the indicators among them."""
+def _read_all(texts: list[str], trim_names: bool = True, chinese_numerals: bool = False,
+              learned_names: bool = True) -> list[tuple[list[Found], list[Indicator]]]:
+    """All reportable quantities of each text and the indicators among them, named by the rules
+    and then, with `learned_names` (and the tagger of `trim_names`), by the shipped name selector
+    (edunlp.indicators.names) where there is one."""
     readings = [_name_quantities(text) for text in texts]
     if trim_names:
         _trim_names(readings)
-    return [(reading.found, _indicators(reading, chinese_numerals)) for reading in readings]
+    read = [(reading.found, _indicators(reading, chinese_numerals)) for reading in readings]
+    if trim_names and learned_names:
+        from .names import choose_names
+
+        choose_names(texts, [indicators for _, indicators in read])
+    return read
 
 
-def extract_indicators(text: str, trim_names: bool = True, chinese_numerals: bool = False) -> list[Indicator]:
+def extract_indicators(text: str, trim_names: bool = True, chinese_numerals: bool = False,
+                       learned_names: bool = True) -> list[Indicator]:
     """The indicators stated in a sentence or paragraph, in text order; offsets index `text`.
-    `trim_names=False` skips step 4 (the part-of-speech tagger), about 3x faster;
-    `chinese_numerals=True` also reports quantities written in Chinese numerals (三十余所)."""
-    return _read_all([text], trim_names, chinese_numerals)[0][1]
+    `trim_names=False` skips step 4 (the part-of-speech tagger) and the name selector, about 3x
+    faster; `learned_names=False` keeps the rules' names; `chinese_numerals=True` also reports
+    quantities written in Chinese numerals (三十余所)."""
+    return _read_all([text], trim_names, chinese_numerals, learned_names)[0][1]
 
 
 def fill_indicators(bulletin: Bulletin, trim_names: bool = True, add_entities: bool = True,
