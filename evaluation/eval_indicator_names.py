@@ -20,10 +20,15 @@ from pathlib import Path
 from edunlp.corpus.examples import read_examples
 from edunlp.indicators.extract import extract_indicators
 from edunlp.indicators.names import NameSelector, choose_names
-from edunlp.training.evaluation import (format_indicator_reports, gold_names, indicator_gold_report,
-                                        indicator_pairs, indicator_paths)
 from edunlp.reading.normalize import fold
 from edunlp.tagging.tagger import model_text
+from edunlp.training.evaluation import (
+    format_indicator_reports,
+    gold_names,
+    indicator_gold_report,
+    indicator_pairs,
+    indicator_paths,
+)
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / "corpora" / "blind" / "dev.jsonl"
 

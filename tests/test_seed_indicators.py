@@ -43,24 +43,46 @@ EXPECTED = {
 NOT_FIGURES = re.compile(r"20\d\d|\d+月|\d+日|第[一二三四五六七八九十]+届|\d+\.0(?!\d)|IPv6|5G|\S+@\S+")
 
 
-@pytest.fixture(scope="module")
-def bulletin():
+def _seed(learned_names: bool):
     if not SEED.exists():
         pytest.skip(f"seed bulletin absent: {SEED}")
-    return fill_indicators(segment(SEED.read_text(encoding="utf-8"), source=str(SEED)))
+    return fill_indicators(segment(SEED.read_text(encoding="utf-8"), source=str(SEED)), learned_names=learned_names)
 
 
-def test_every_published_figure_is_found_with_a_sensible_name(bulletin):
+@pytest.fixture(scope="module")
+def bulletin():
+    """The seed read by the rules alone."""
+    return _seed(learned_names=False)
+
+
+def _published(bulletin) -> list[tuple[str, str]]:
+    """(the word the name must contain, the name found) for every published figure, checking
+    that each is found in order with its value and unit."""
     heads = {p.head for p in bulletin.paragraphs if p.head}
     assert set(EXPECTED) <= heads
+    pairs = []
     for paragraph in bulletin.paragraphs:
         expected = EXPECTED.get(paragraph.head, [])
         found = [(i.normalized, i.unit, i.name) for i in paragraph.indicators]
         assert len(found) == len(expected), (paragraph.head, found)
         for (value, unit, name), (want_value, want_unit, name_word) in zip(found, expected):
             assert (value, unit) == (pytest.approx(want_value), want_unit), paragraph.head
-            assert name_word in name, (paragraph.head, name)
             assert len(name) <= 40, name
+            pairs.append((name_word, name))
+    return pairs
+
+
+def test_every_published_figure_is_found_with_a_sensible_name(bulletin):
+    for name_word, name in _published(bulletin):
+        assert name_word in name, name
+
+
+def test_the_learned_names_keep_the_published_word_of_nearly_every_figure():
+    """The name selector (edunlp.indicators.names), trained on news and written paragraphs, reads
+    the bulletin's conventions less well than the rules written for them (访客 for 累计访客)."""
+    pairs = _published(_seed(learned_names=True))
+    missed = [(word, name) for word, name in pairs if word not in name]
+    assert len(missed) <= len(pairs) // 10, missed
 
 
 def test_periods_of_the_school_network_figures(bulletin):

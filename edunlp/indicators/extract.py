@@ -823,12 +823,13 @@ def extract_indicators(text: str, trim_names: bool = True, chinese_numerals: boo
 
 
 def fill_indicators(bulletin: Bulletin, trim_names: bool = True, add_entities: bool = True,
-                    chinese_numerals: bool = False) -> Bulletin:
+                    chinese_numerals: bool = False, learned_names: bool = True) -> Bulletin:
     """Fill `indicators` of every paragraph and sentence and (unless a model already marked
     entities) add QUANTITY and INDICATOR entities, offsets absolute into `bulletin.text`.
-    Calling it again replaces rather than duplicates."""
+    Calling it again replaces rather than duplicates. Options as for `extract_indicators`."""
     units_of = [paragraph.sentences or [paragraph] for paragraph in bulletin.paragraphs]
-    readings = iter(_read_all([unit.text for units in units_of for unit in units], trim_names, chinese_numerals))
+    readings = iter(_read_all([unit.text for units in units_of for unit in units], trim_names, chinese_numerals,
+                              learned_names))
     for paragraph, units in zip(bulletin.paragraphs, units_of):
         paragraph_indicators: list[Indicator] = []
         paragraph_entities: list[Entity] = []

@@ -133,7 +133,12 @@ def _against_rules(text: str, words: Words, i: int, j: int, indicator: Indicator
         features.append(f"{edge}={change}:{min(len(moved), 3)}")
         if moved:
             word = moved[0] if edge == "start" else moved[-1]
-            features += [f"{edge}_{change}_tag={word[2]}", f"{edge}_{change}_word={fold(text[word[0]:word[1]])}"]
+            said = fold(text[low:high])
+            features += [f"{edge}_{change}_tag={word[2]}", f"{edge}_{change}_word={fold(text[word[0]:word[1]])}",
+                         f"{edge}_{change}_tags={'|'.join(sorted({w[2] for w in moved}))}"]
+            features += [f"{edge}_{change}_has={mark}" for mark in ("的", "以上", "达到") if mark in said]
+            if any(c.isdigit() for c in said):
+                features.append(f"{edge}_{change}_digit")
     return features
 
 
@@ -186,7 +191,7 @@ class NameSelector:
         self.settings = settings or {}
 
     def fit(self, lists: Sequence[list[Candidate]], right: Sequence[list[float]], C: float = 1.0,
-            min_count: int = 2) -> NameSelector:
+            min_count: int = 3) -> NameSelector:
         """`right[n][c]`: the weight of candidate c of list n as a right name (0 when wrong)."""
         from collections import Counter
 
