@@ -6,8 +6,10 @@ lists the names a quantity could have — every word-aligned span of its clause 
 and the first words after it, up to `MAX_WORDS` words, plus the rules' own name — describes each
 candidate by plain features (the rules' choice and how the candidate differs from it, its side,
 length, boundary words and their parts of speech, the words between it and the number, the unit)
-and scores it with a logistic regression fitted on hand-named training quantities
-(training/train_name_selector.py). The best-scoring candidate is the name.
+and scores it with a logistic regression fitted on hand-named training quantities and the names of
+the generated bulletins (training/train_name_selector.py). The best-scoring candidate is the name
+when it beats the rules' own by the saved margin: the rules were written for the bulletin's
+conventions (累计访客, 开放课程), and a close call keeps them.
 
 Saved without pickle: `name_selector.safetensors` (coefficients, intercept) and
 `name_selector.json` (the feature names in column order and the settings), shipped in
@@ -28,6 +30,7 @@ from safetensors.numpy import load_file, save_file
 
 from ..document import Indicator
 from ..reading.normalize import fold
+from .quantities import read_word_list
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 WEIGHTS, SETTINGS = "name_selector.safetensors", "name_selector.json"
@@ -73,6 +76,13 @@ def _name_of(text: str, start: int, end: int) -> str:
     return re.sub(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])", "", text[start:end]).strip()
 
 
+@functools.cache
+def field_terms() -> frozenset[str]:
+    """The field's own terms (edunlp/data/user_dict.txt: 教师空间, 数字教育资源, …), folded: a name that
+    is one follows the bulletin's convention."""
+    return frozenset(fold(term) for term in read_word_list("user_dict.txt"))
+
+
 def _unit_kind(indicator: Indicator) -> str:
     if indicator.unit in ("%", "‰", "个百分点", "百分点"):
         return "share"
@@ -107,6 +117,8 @@ def _span_features(text: str, words: Words, i: int, j: int, side: str, indicator
         f"verbs={min(tags.count('v'), 3)}", f"clause_start={side}:{i == 0}",
     ]
     features += [f"has={mark}" for mark in ("的", "、", "和", "及", "与") if mark in name]
+    if name in field_terms():
+        features.append("field_term")
     if any(c.isdigit() for c in name):
         features.append("has_digit")
     if SCOPE_START.match(name):
@@ -119,9 +131,9 @@ def _against_rules(text: str, words: Words, i: int, j: int, indicator: Indicator
     drops at each end."""
     rule_start, rule_end = indicator.name_start, indicator.name_end
     start, end = words[i][0], words[j - 1][1]
+    features = ["leaves_field_term"] if fold(indicator.name) in field_terms() else []
     if end <= rule_start or start >= rule_end:
-        return ["rules_apart"]
-    features = []
+        return [*features, "rules_apart"]
     for edge, here, there in (("start", start, rule_start), ("end", end, rule_end)):
         if here == there:
             features.append(f"{edge}=same")
@@ -191,8 +203,10 @@ class NameSelector:
         self.settings = settings or {}
 
     def fit(self, lists: Sequence[list[Candidate]], right: Sequence[list[float]], C: float = 1.0,
-            min_count: int = 3) -> NameSelector:
-        """`right[n][c]`: the weight of candidate c of list n as a right name (0 when wrong)."""
+            min_count: int = 3, weights: Sequence[float] | None = None, margin: float = 0.0) -> NameSelector:
+        """`right[n][c]`: the weight of candidate c of list n as a right name (0 when wrong);
+        `weights[n]` scales all of list n (a source that should count more or less); `margin`: the
+        log-odds by which a candidate must beat the rules' name (the first) to replace it."""
         from collections import Counter
 
         from scipy.sparse import csr_matrix
@@ -202,12 +216,15 @@ class NameSelector:
         self.features = sorted(f for f, n in counts.items() if n >= min_count)
         self.columns = {feature: column for column, feature in enumerate(self.features)}
         matrix = self.matrix([c for candidates_ in lists for c in candidates_], csr_matrix)
-        weights = np.array([w for row in right for w in row])
-        gold = weights > 0
-        sample_weight = np.where(gold, weights, 1.0)
+        rights = np.array([w for row in right for w in row])
+        scale = np.repeat(np.ones(len(lists)) if weights is None else np.asarray(weights, dtype=float),
+                          [len(candidates_) for candidates_ in lists])
+        gold = rights > 0
+        sample_weight = np.where(gold, rights, 1.0) * scale
         model = LogisticRegression(C=C, max_iter=3000).fit(matrix, gold, sample_weight=sample_weight)
         self.coef, self.intercept = model.coef_[0].astype(np.float32), float(model.intercept_[0])
-        self.settings = {"C": C, "min_count": min_count, "max_words": MAX_WORDS, "max_chars": MAX_CHARS}
+        self.settings = {"C": C, "min_count": min_count, "max_words": MAX_WORDS, "max_chars": MAX_CHARS,
+                         "margin": margin}
         return self
 
     def matrix(self, flat: Sequence[Candidate], csr_matrix):
@@ -226,7 +243,10 @@ class NameSelector:
         ])
 
     def best(self, candidates_: Sequence[Candidate]) -> Candidate:
-        return candidates_[int(np.argmax(self.scores(candidates_)))]
+        """The best-scoring candidate if it beats the rules' name (the first) by the margin, else that."""
+        scores = self.scores(candidates_)
+        top = int(np.argmax(scores))
+        return candidates_[top] if scores[top] - scores[0] > self.settings.get("margin", 0.0) else candidates_[0]
 
     def save(self, directory: str | Path = DATA) -> None:
         directory = Path(directory)
