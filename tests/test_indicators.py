@@ -126,6 +126,8 @@ def test_tenths_percentage_points_and_ratios():
         "全省统一部署4K超高清录播教室和3D虚拟实验室。",  # digits inside product names
         "教育厅等五部门联合印发实施方案,统一推进“十四五”规划落实。",  # lone Chinese digits, quotes
         "组织开展为期3天的网络安全应急演练。",  # how long an event lasted
+        "施工历经7个月,考生须提前30分钟入场。",  # how long, how early
+        "重要系统实行7×24小时监测,安排专人24小时值守。",  # round the clock
         "培训于9:30开始,三成员单位派员参加。",  # a time; 成 that starts a word
         "演练持续2周,各单位须在12小时内上报,10个工作日内完成整改,近5年来成效明显。",  # spans and deadlines
         "学校为4—6年级学生开设编程课。",  # a grade range
@@ -133,6 +135,11 @@ def test_tenths_percentage_points_and_ratios():
 )
 def test_hard_negatives(text):
     assert extract_indicators(text, learned_names=False) == []
+
+
+def test_a_time_is_an_indicator_unless_said_how_long_or_round_the_clock():
+    assert [i.text for i in extract_indicators("经过3轮评审,教师每周工作120小时,学习时长24.5小时。", learned_names=False)] == [
+        "3轮", "120小时", "24.5小时"]
 
 
 def test_count_nouns_end_at_their_verb_and_keep_only_noun_modifiers():

@@ -124,6 +124,10 @@ NOUN_END_TAGS = {"v", "vd", "d", "ad", "p", "c"}  # vd, ad: verbs and adjectives
 # Time spans: after these verbs a quantity says how long something lasted (为期3天, 持续3个月).
 DURATION_VERBS = ["为期", "历时", "用时", "持续", "长达", "连续"]
 TIME_UNITS = {"天", "日", "周", "个月", "月", "年", "小时", "分钟", "工作日", "个工作日"}
+# Before a time unit only (经过3轮评审 is a count): 历经7个月, 提前30分钟, 用了4个月 — how long, or how early.
+TIME_SPAN_VERBS = ["历经", "经过", "提前", "用了"]
+# 24小时值守, 7×24小时监测: round the clock, not a measured time.
+ROUND_THE_CLOCK = re.compile(r"(?:\d+\s*[×x*]\s*)?24小时")
 # A name that is a bare verb of change (增加, 较上年提高, 新增): it changed what the indicator
 # before it in the sentence measured. 同比增长 alone names a figure of its own and stays.
 CHANGE_NAME = re.compile(r"(?:(?:较|比)[^,;。]{0,5}?)?(?P<verb>增长|增加|提高|提升|上升|下降|减少|降低|新增)了?")
@@ -207,6 +211,9 @@ def _is_reportable(folded: str, match: re.Match, quantity: Quantity, mask: list[
         return False  # 2021年, 35号, 2024届 (but 12个年级 is a count)
     if _ends_with_any(folded[max(0, start - 2):start], DURATION_VERBS):
         return False  # 为期3天的演练: how long an event lasted, not a measured fact
+    if quantity.unit in TIME_UNITS and (_ends_with_any(folded[max(0, start - 2):start], TIME_SPAN_VERBS)
+                                        or ROUND_THE_CLOCK.fullmatch(folded, start, end)):
+        return False
     if re.match(r"(?:个)?(?:工作日|小时|天|日|周|个月|月|年)?(?:以内|之内|内|来|以来)", folded[end:end + 6]) and (
         quantity.unit in TIME_UNITS or re.match("(?:个)?(?:工作日|小时|天|日|周|个?月|年)", folded[end:end + 4])
     ):
