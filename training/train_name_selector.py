@@ -29,7 +29,13 @@ from sklearn.model_selection import GroupKFold
 
 from edunlp.corpus.examples import read_examples
 from edunlp.indicators.extract import extract_indicators
-from edunlp.indicators.names import DATA, Candidate, NameSelector, candidate_lists, clause_of
+from edunlp.indicators.names import (
+    DATA,
+    Candidate,
+    NameSelector,
+    candidate_lists,
+    clause_of,
+)
 from edunlp.reading.normalize import fold
 from edunlp.tagging.tagger import model_text
 
