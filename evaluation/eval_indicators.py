@@ -1,9 +1,12 @@
 """Precision and recall of `extract_indicators` on the hand-labelled gold sentences.
 
 Usage: python evaluation/eval_indicators.py [corpora/indicators_gold.jsonl] [--errors] [--untrimmed]
+       [--rules-names | --selector DIR]
        python evaluation/eval_indicators.py --speed 40
 
 `--untrimmed` scores the names without step 4 (no part-of-speech trimming), for comparison.
+`--rules-names` scores the rules' names (no learned name selector), `--selector DIR` the names of the
+selector saved in DIR instead of the shipped one (edunlp.indicators.names).
 `--speed N` times segment + fill_indicators over N corpus bulletins, with and without that step.
 
 A predicted indicator matches a gold one of the same sentence when both have the same unit and
@@ -26,6 +29,7 @@ import time
 
 from edunlp import read, segment
 from edunlp.indicators.extract import extract_indicators, fill_indicators
+from edunlp.indicators.names import NameSelector, choose_names
 from edunlp.reading.files import read_jsonl
 
 DEFAULT_GOLD = Path(__file__).resolve().parents[1] / "corpora" / "indicators_gold.jsonl"
@@ -45,11 +49,15 @@ def same_quantity(gold: dict, predicted) -> bool:
     return gold["unit"] == predicted.unit and math.isclose(gold["normalized"], predicted.normalized, rel_tol=1e-4)
 
 
-def evaluate(rows: list[dict], show_errors: bool = False, trim_names: bool = True) -> dict[str, float]:
+def evaluate(rows: list[dict], show_errors: bool = False, trim_names: bool = True, learned_names: bool = True,
+             selector: NameSelector | None = None) -> dict[str, float]:
     gold_total = predicted_total = matched = exact_names = lenient_names = 0
     for row in rows:
         # This gold predates the Arabic-digits convention (it marks 三十余所 too): compare like with like.
-        predicted = extract_indicators(row["text"], trim_names=trim_names, chinese_numerals=True)
+        predicted = extract_indicators(row["text"], trim_names=trim_names, chinese_numerals=True,
+                                       learned_names=learned_names and selector is None)
+        if selector is not None:
+            choose_names([row["text"]], [predicted], selector)
         gold = list(row["indicators"])
         gold_total += len(gold)
         predicted_total += len(predicted)
@@ -104,6 +112,9 @@ def main() -> None:
     parser.add_argument("--errors", action="store_true", help="print every miss and false positive")
     parser.add_argument("--untrimmed", action="store_true", help="names without part-of-speech trimming")
     parser.add_argument("--speed", type=int, metavar="N", help="time N corpus bulletins instead")
+    names = parser.add_mutually_exclusive_group()
+    names.add_argument("--rules-names", action="store_true", help="the rules' names, no learned selector")
+    names.add_argument("--selector", type=Path, help="a name selector saved in this folder, not the shipped one")
     args = parser.parse_args()
     if args.speed:
         speed(args.speed)
@@ -114,8 +125,10 @@ def main() -> None:
         splits.setdefault(row.get("split", "all"), []).append(row)
     if len(splits) > 1:
         splits["all"] = rows
+    selector = NameSelector.load(args.selector) if args.selector else None
     for split, split_rows in splits.items():
-        scores = evaluate(split_rows, show_errors=args.errors, trim_names=not args.untrimmed)
+        scores = evaluate(split_rows, show_errors=args.errors, trim_names=not args.untrimmed,
+                          learned_names=not args.rules_names, selector=selector)
         print(
             f"[{split}] sentences {scores['sentences']}  gold {scores['gold']}  predicted {scores['predicted']}  "
             f"matched {scores['matched']}"

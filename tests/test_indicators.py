@@ -1,4 +1,5 @@
-"""extract_indicators and fill_indicators on sentences written in the bulletins' style."""
+"""extract_indicators and fill_indicators on sentences written in the bulletins' style: the rules'
+reading (`learned_names=False`; the learned name selector on top is tested in test_name_selector.py)."""
 
 import pytest
 
@@ -7,7 +8,7 @@ from edunlp.indicators.extract import extract_indicators, fill_indicators, find_
 
 
 def named(text, **options):
-    return [(i.name, i.text, i.normalized, i.unit) for i in extract_indicators(text, **options)]
+    return [(i.name, i.text, i.normalized, i.unit) for i in extract_indicators(text, learned_names=False, **options)]
 
 
 def test_enumeration_sharing_one_verb():
@@ -26,7 +27,7 @@ def test_parts_of_a_total():
 
 def test_ratio_is_shape_keeps_the_relative_clause():
     text = "截至2022年第三季度,全省中小学(含教学点)出口带宽达到1000M以上的学校比例为62.5%。"
-    [indicator] = extract_indicators(text)
+    [indicator] = extract_indicators(text, learned_names=False)
     assert indicator.name == "出口带宽达到1000M以上的学校比例"
     assert (indicator.normalized, indicator.unit) == (62.5, "%")
     assert indicator.period == "截至2022年第三季度"
@@ -48,7 +49,7 @@ def test_counts_in_front_of_their_noun():
         ("教育App", 6120, "个"),
         ("地市", 17, "个"),
     ]
-    assert {i.period for i in extract_indicators(text)} == {"截至10月底"}
+    assert {i.period for i in extract_indicators(text, learned_names=False)} == {"截至10月底"}
 
 
 def test_noun_modifier_carries_over_a_conjunction():
@@ -92,7 +93,7 @@ def test_chinese_numerals_and_hedges():
         (12_000, "人次", "approx"),
     ]
     # By the field's convention an indicator is written in Arabic digits: the default keeps only those.
-    assert [i.normalized for i in extract_indicators(text)] == [12_000]
+    assert [i.normalized for i in extract_indicators(text, learned_names=False)] == [12_000]
 
 
 def test_names_lose_scope_words_and_places_by_part_of_speech():
@@ -125,13 +126,20 @@ def test_tenths_percentage_points_and_ratios():
         "全省统一部署4K超高清录播教室和3D虚拟实验室。",  # digits inside product names
         "教育厅等五部门联合印发实施方案,统一推进“十四五”规划落实。",  # lone Chinese digits, quotes
         "组织开展为期3天的网络安全应急演练。",  # how long an event lasted
+        "施工历经7个月,考生须提前30分钟入场。",  # how long, how early
+        "重要系统实行7×24小时监测,安排专人24小时值守。",  # round the clock
         "培训于9:30开始,三成员单位派员参加。",  # a time; 成 that starts a word
         "演练持续2周,各单位须在12小时内上报,10个工作日内完成整改,近5年来成效明显。",  # spans and deadlines
         "学校为4—6年级学生开设编程课。",  # a grade range
     ],
 )
 def test_hard_negatives(text):
-    assert extract_indicators(text) == []
+    assert extract_indicators(text, learned_names=False) == []
+
+
+def test_a_time_is_an_indicator_unless_said_how_long_or_round_the_clock():
+    assert [i.text for i in extract_indicators("经过3轮评审,教师每周工作120小时,学习时长24.5小时。", learned_names=False)] == [
+        "3轮", "120小时", "24.5小时"]
 
 
 def test_count_nouns_end_at_their_verb_and_keep_only_noun_modifiers():
@@ -158,7 +166,7 @@ def test_titles_end_a_sentence_and_line_wraps_do_not_split_a_name():
 
 def test_full_width_text_keeps_offsets():
     text = "平台新增注册用户３．３万人，页面浏览量１２００万次；覆盖率达９８．５％。"
-    indicators = extract_indicators(text)
+    indicators = extract_indicators(text, learned_names=False)
     assert [(i.name, i.normalized, i.unit) for i in indicators] == [
         ("新增注册用户", 33_000, "人"),
         ("页面浏览量", 12_000_000, "次"),

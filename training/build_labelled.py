@@ -13,6 +13,11 @@ each annotator (`labels/`) and the independent writers' paragraphs (`written/`).
 - `corpora/real/train.jsonl`: real training paragraphs as references, with their labels.
 - `corpora/written/train.jsonl`: the training writers' paragraphs.
 
+Both training files also carry the indicator names written for training paragraphs (`names3/`:
+packs `train_*.jsonl` of the quantities the rules find, names `names_*.jsonl`), as `indicators`
+of the paragraph's clean record: the quantity's start, end and text, `name`, `name_variants`, and
+`not_indicator` where the quantity is no measured fact (training/train_name_selector.py reads them).
+
 Never writes real text: a real paragraph is stored as its reference (edunlp.corpus.realtext).
 """
 
@@ -171,7 +176,39 @@ def write_blind(path: Path, examples: list[Blind]) -> None:
     write_jsonl(path, records)
 
 
-def real_training(annotations: Path) -> list[dict]:
+def training_names(annotations: Path) -> dict[str, list[dict]]:
+    """The named quantities of each training paragraph (`names3/`), by paragraph id: each
+    quantity of a pack found again in its text (by the rules that listed it) with its offsets,
+    and the name written for it. A paragraph with a quantity nobody named yet is left out."""
+    from edunlp.indicators.extract import extract_indicators
+
+    names: dict[tuple[str, int], dict] = {}
+    for path in sorted((annotations / "names3").glob("names_*.jsonl")):
+        for record in read_jsonl(path):
+            names[(record["id"], record["k"])] = record
+    gold: dict[str, list[dict]] = {}
+    for pack_path in sorted((annotations / "names3").glob("train_*.jsonl")):
+        for line, record in enumerate(read_jsonl(pack_path), 1):
+            written = [names.get((record["id"], q["k"])) for q in record["quantities"]]
+            if not written or None in written:
+                continue
+            found = extract_indicators(record["text"])
+            if [i.text for i in found] != [q["text"] for q in record["quantities"]]:
+                raise ValueError(f"{pack_path}:{line}: the rules no longer find the pack's quantities in {record['id']}")
+            gold[record["id"]] = [
+                {"start": i.start, "end": i.end, "text": i.text, "name": w["name"], "name_variants": w.get("variants", []),
+                 **({"not_indicator": True} if w.get("not_indicator") else {})}
+                for i, w in zip(found, written)
+            ]
+    return gold
+
+
+def with_names(record: dict, names: dict[str, list[dict]]) -> dict:
+    """The clean record of a paragraph carries its named quantities (a noisy copy's offsets differ)."""
+    return {**record, "indicators": names[record["doc_id"]]} if record["doc_id"] in names else record
+
+
+def real_training(annotations: Path, names: dict[str, list[dict]]) -> list[dict]:
     """References with labels for every real training pack (and a noisy copy of about 30 %)."""
     records = []
     for pack_path in sorted((annotations / "packs").glob("*train_real_*.jsonl")):
@@ -181,19 +218,19 @@ def real_training(annotations: Path) -> list[dict]:
                 continue
             base = {"ref": record["ref"], "labels": ordered(labels[record["id"]]["labels"]), "entities": None,
                     "doc_id": record["id"], "genre": record["genre"], "origin": "real"}
-            records.append(base)
+            records.append(with_names(base, names))
             if recipe := noise_for(record["id"], 0.3):
                 records.append({**base, "noise": recipe})
     return records
 
 
-def written_training(annotations: Path) -> list[dict]:
+def written_training(annotations: Path, names: dict[str, list[dict]]) -> list[dict]:
     records = []
     for path in sorted((annotations / "written").glob("train_W*.jsonl")):
         for record in read_jsonl(path):
             base = {"text": record["text"], "labels": ordered(record["labels"]), "entities": None,
                     "doc_id": record["id"], "genre": record.get("genre"), "origin": "written"}
-            records.append(base)
+            records.append(with_names(base, names))
             if recipe := noise_for(record["id"], 0.3):
                 records.append({**base, "noise": recipe})
     return records
@@ -213,11 +250,13 @@ def main() -> None:
         write_blind(ROOT / "corpora" / "blind" / "test.jsonl", test)
         (ROOT / "corpora" / "blind" / "AGREEMENT.md").write_text("\n".join(report) + "\n", encoding="utf-8")
         print(f"blind dev {len(dev)}, blind test {len(test)}")
-    real = real_training(args.annotations)
-    written = written_training(args.annotations)
+    names = training_names(args.annotations)
+    real = real_training(args.annotations, names)
+    written = written_training(args.annotations, names)
     write_jsonl(ROOT / "corpora" / "real" / "train.jsonl", real)
     write_jsonl(ROOT / "corpora" / "written" / "train.jsonl", written)
-    print(f"real training {len(real)}, written training {len(written)}")
+    print(f"real training {len(real)}, written training {len(written)}; "
+          f"{len(names)} of them with {sum(map(len, names.values()))} named quantities")
 
 
 if __name__ == "__main__":

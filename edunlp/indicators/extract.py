@@ -124,6 +124,10 @@ NOUN_END_TAGS = {"v", "vd", "d", "ad", "p", "c"}  # vd, ad: verbs and adjectives
 # Time spans: after these verbs a quantity says how long something lasted (为期3天, 持续3个月).
 DURATION_VERBS = ["为期", "历时", "用时", "持续", "长达", "连续"]
 TIME_UNITS = {"天", "日", "周", "个月", "月", "年", "小时", "分钟", "工作日", "个工作日"}
+# Before a time unit only (经过3轮评审 is a count): 历经7个月, 提前30分钟, 用了4个月 — how long, or how early.
+TIME_SPAN_VERBS = ["历经", "经过", "提前", "用了"]
+# 24小时值守, 7×24小时监测: round the clock, not a measured time.
+ROUND_THE_CLOCK = re.compile(r"(?:\d+\s*[×x*]\s*)?24小时")
 # A name that is a bare verb of change (增加, 较上年提高, 新增): it changed what the indicator
 # before it in the sentence measured. 同比增长 alone names a figure of its own and stays.
 CHANGE_NAME = re.compile(r"(?:(?:较|比)[^,;。]{0,5}?)?(?P<verb>增长|增加|提高|提升|上升|下降|减少|降低|新增)了?")
@@ -207,6 +211,9 @@ def _is_reportable(folded: str, match: re.Match, quantity: Quantity, mask: list[
         return False  # 2021年, 35号, 2024届 (but 12个年级 is a count)
     if _ends_with_any(folded[max(0, start - 2):start], DURATION_VERBS):
         return False  # 为期3天的演练: how long an event lasted, not a measured fact
+    if quantity.unit in TIME_UNITS and (_ends_with_any(folded[max(0, start - 2):start], TIME_SPAN_VERBS)
+                                        or ROUND_THE_CLOCK.fullmatch(folded, start, end)):
+        return False
     if re.match(r"(?:个)?(?:工作日|小时|天|日|周|个月|月|年)?(?:以内|之内|内|来|以来)", folded[end:end + 6]) and (
         quantity.unit in TIME_UNITS or re.match("(?:个)?(?:工作日|小时|天|日|周|个?月|年)", folded[end:end + 4])
     ):
@@ -797,29 +804,39 @@ def _indicators(reading: Reading, chinese_numerals: bool = False) -> list[Indica
     return indicators
 
 
-def _read_all(texts: list[str], trim_names: bool = True,
-              chinese_numerals: bool = False) -> list[tuple[list[Found], list[Indicator]]]:
-    """All reportable quantities of each text and the indicators among them."""
+def _read_all(texts: list[str], trim_names: bool = True, chinese_numerals: bool = False,
+              learned_names: bool = True) -> list[tuple[list[Found], list[Indicator]]]:
+    """All reportable quantities of each text and the indicators among them, named by the rules
+    and then, with `learned_names` (and the tagger of `trim_names`), by the shipped name selector
+    (edunlp.indicators.names) where there is one."""
     readings = [_name_quantities(text) for text in texts]
     if trim_names:
         _trim_names(readings)
-    return [(reading.found, _indicators(reading, chinese_numerals)) for reading in readings]
+    read = [(reading.found, _indicators(reading, chinese_numerals)) for reading in readings]
+    if trim_names and learned_names:
+        from .names import choose_names
+
+        choose_names(texts, [indicators for _, indicators in read])
+    return read
 
 
-def extract_indicators(text: str, trim_names: bool = True, chinese_numerals: bool = False) -> list[Indicator]:
+def extract_indicators(text: str, trim_names: bool = True, chinese_numerals: bool = False,
+                       learned_names: bool = True) -> list[Indicator]:
     """The indicators stated in a sentence or paragraph, in text order; offsets index `text`.
-    `trim_names=False` skips step 4 (the part-of-speech tagger), about 3x faster;
-    `chinese_numerals=True` also reports quantities written in Chinese numerals (三十余所)."""
-    return _read_all([text], trim_names, chinese_numerals)[0][1]
+    `trim_names=False` skips step 4 (the part-of-speech tagger) and the name selector, about 3x
+    faster; `learned_names=False` keeps the rules' names; `chinese_numerals=True` also reports
+    quantities written in Chinese numerals (三十余所)."""
+    return _read_all([text], trim_names, chinese_numerals, learned_names)[0][1]
 
 
 def fill_indicators(bulletin: Bulletin, trim_names: bool = True, add_entities: bool = True,
-                    chinese_numerals: bool = False) -> Bulletin:
+                    chinese_numerals: bool = False, learned_names: bool = True) -> Bulletin:
     """Fill `indicators` of every paragraph and sentence and (unless a model already marked
     entities) add QUANTITY and INDICATOR entities, offsets absolute into `bulletin.text`.
-    Calling it again replaces rather than duplicates."""
+    Calling it again replaces rather than duplicates. Options as for `extract_indicators`."""
     units_of = [paragraph.sentences or [paragraph] for paragraph in bulletin.paragraphs]
-    readings = iter(_read_all([unit.text for units in units_of for unit in units], trim_names, chinese_numerals))
+    readings = iter(_read_all([unit.text for units in units_of for unit in units], trim_names, chinese_numerals,
+                              learned_names))
     for paragraph, units in zip(bulletin.paragraphs, units_of):
         paragraph_indicators: list[Indicator] = []
         paragraph_entities: list[Entity] = []

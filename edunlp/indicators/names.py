@@ -1,0 +1,289 @@
+"""A learned choice of an indicator's name among the phrases of its clause.
+
+The rules (edunlp.indicators.extract) name each quantity by the shape of its clause; on real text
+their name is often one word too long or too short (全省|覆盖率, 学校|出口带宽). This selector
+lists the names a quantity could have — every word-aligned span of its clause before the number
+and the first words after it, up to `MAX_WORDS` words, plus the rules' own name — describes each
+candidate by plain features (the rules' choice and how the candidate differs from it, its side,
+length, boundary words and their parts of speech, the words between it and the number, the unit)
+and scores it with a logistic regression fitted on hand-named training quantities and the names of
+the generated bulletins (training/train_name_selector.py). The best-scoring candidate is the name
+when it beats the rules' own by the saved margin: the rules were written for the bulletin's
+conventions (累计访客, 开放课程), and a close call keeps them.
+
+Saved without pickle: `name_selector.safetensors` (coefficients, intercept) and
+`name_selector.json` (the feature names in column order and the settings), shipped in
+edunlp/data, so `segment` uses it without a model. Without the files the rules' names stand.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from safetensors.numpy import load_file, save_file
+
+from ..document import Indicator
+from ..reading.normalize import fold
+from .quantities import read_word_list
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+WEIGHTS, SETTINGS = "name_selector.safetensors", "name_selector.json"
+MAX_WORDS, MAX_CHARS = 8, 24
+RIGHT_STARTS = 3  # a name after the number starts within its first few words (1919家|企业)
+BREAKS = set(",;。!?:|") | set("，；。！？：")  # not a line break: a wrap inside a sentence
+GAP_CHARS = 4  # the words between a name and its number, as a feature when this short
+SCOPE_START = re.compile("全(?:国|省|市|区|县|校)|各|我(?:省|市|县|校)|本(?:省|市|校)|该(?:省|市|县|校)")
+
+Words = list[tuple[int, int, str]]  # (start, end, part of speech), offsets into the text
+
+
+@dataclass
+class Candidate:
+    """One name a quantity could have: the text's [start, end) (a composed rules' name keeps the
+    rules' offsets), the name as it reads, and its features."""
+
+    start: int | None
+    end: int | None
+    name: str
+    features: list[str]
+
+
+def clause_of(text: str, start: int, end: int) -> tuple[int, int]:
+    """The stretch of `text` around [start, end) up to the nearest clause breaks (、 kept: lists)."""
+    left = start
+    while left > 0 and text[left - 1] not in BREAKS:
+        left -= 1
+    right = end
+    while right < len(text) and text[right] not in BREAKS:
+        right += 1
+    return left, right
+
+
+def regions(text: str, indicator: Indicator) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The stretches before and after the quantity in its clause, whose words the candidates take."""
+    left, right = clause_of(text, indicator.start, indicator.end)
+    return (left, indicator.start), (indicator.end, right)
+
+
+def _name_of(text: str, start: int, end: int) -> str:
+    """The name read at text[start:end], a line wrap between Chinese characters dropped (智慧|教室)."""
+    return re.sub(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])", "", text[start:end]).strip()
+
+
+@functools.cache
+def field_terms() -> frozenset[str]:
+    """The field's own terms (edunlp/data/user_dict.txt: 教师空间, 数字教育资源, …), folded: a name that
+    is one follows the bulletin's convention."""
+    return frozenset(fold(term) for term in read_word_list("user_dict.txt"))
+
+
+def _unit_kind(indicator: Indicator) -> str:
+    if indicator.unit in ("%", "‰", "个百分点", "百分点"):
+        return "share"
+    if not indicator.unit:
+        return "bare"
+    return "latin" if indicator.unit.isascii() else "count"
+
+
+def _word(text: str, word: tuple[int, int, str] | None) -> tuple[str, str]:
+    return (fold(text[word[0]:word[1]]), word[2]) if word else ("^", "^")
+
+
+def _span_features(text: str, words: Words, i: int, j: int, side: str, indicator: Indicator) -> list[str]:
+    """What a candidate made of words[i:j] on `side` ("L" before the number, "R" after) looks like."""
+    start, end = words[i][0], words[j - 1][1]
+    name = fold(text[start:end])
+    first, first_tag = _word(text, words[i])
+    last, last_tag = _word(text, words[j - 1])
+    before, before_tag = _word(text, words[i - 1] if i > 0 else None)
+    after, after_tag = _word(text, words[j] if j < len(words) else None)
+    gap = fold(text[end:indicator.start] if side == "L" else text[indicator.end:start]).strip()
+    gap = gap if len(gap) <= GAP_CHARS else "long"
+    tags = [w[2] for w in words[i:j]]
+    kind = _unit_kind(indicator)
+    features = [
+        f"side={side}", f"gap={side}:{gap}", f"gap_kind={side}:{kind}:{gap}", f"unit={side}:{indicator.unit}",
+        f"kind={side}:{kind}", f"words={side}:{min(j - i, MAX_WORDS)}", f"chars={side}:{min(len(name) // 2, 8)}",
+        f"first={first}", f"first_tag={side}:{first_tag}", f"last={last}", f"last_tag={side}:{last_tag}",
+        f"last_tag_kind={kind}:{last_tag}", f"before={before}", f"before_tag={side}:{before_tag}",
+        f"after={after}", f"after_tag={side}:{after_tag}", f"edge_tags={side}:{before_tag}|{first_tag}",
+        f"end_tags={side}:{last_tag}|{after_tag}", f"last_char={kind}:{name[-1:]}", f"first_char={name[:1]}",
+        f"verbs={min(tags.count('v'), 3)}", f"clause_start={side}:{i == 0}",
+    ]
+    features += [f"has={mark}" for mark in ("的", "、", "和", "及", "与") if mark in name]
+    if name in field_terms():
+        features.append("field_term")
+    if any(c.isdigit() for c in name):
+        features.append("has_digit")
+    if SCOPE_START.match(name):
+        features.append("scope_start")
+    return features
+
+
+def _against_rules(text: str, words: Words, i: int, j: int, indicator: Indicator) -> list[str]:
+    """How words[i:j] differs from the rules' name (read at its offsets): the words it adds or
+    drops at each end."""
+    rule_start, rule_end = indicator.name_start, indicator.name_end
+    start, end = words[i][0], words[j - 1][1]
+    features = ["leaves_field_term"] if fold(indicator.name) in field_terms() else []
+    if end <= rule_start or start >= rule_end:
+        return [*features, "rules_apart"]
+    for edge, here, there in (("start", start, rule_start), ("end", end, rule_end)):
+        if here == there:
+            features.append(f"{edge}=same")
+            continue
+        low, high = min(here, there), max(here, there)
+        moved = [w for w in words if low <= w[0] and w[1] <= high]
+        grows = (here < there) if edge == "start" else (here > there)
+        change = "adds" if grows else "drops"
+        features.append(f"{edge}={change}:{min(len(moved), 3)}")
+        if moved:
+            word = moved[0] if edge == "start" else moved[-1]
+            said = fold(text[low:high])
+            features += [f"{edge}_{change}_tag={word[2]}", f"{edge}_{change}_word={fold(text[word[0]:word[1]])}",
+                         f"{edge}_{change}_tags={'|'.join(sorted({w[2] for w in moved}))}"]
+            features += [f"{edge}_{change}_has={mark}" for mark in ("的", "以上", "达到") if mark in said]
+            if any(c.isdigit() for c in said):
+                features.append(f"{edge}_{change}_digit")
+    return features
+
+
+def candidates(text: str, indicator: Indicator, left_words: Words, right_words: Words) -> list[Candidate]:
+    """Every name `indicator` could have in its clause, the rules' first; `left_words` and
+    `right_words` are the tagged words of `regions` (offsets into `text`). A name the rules
+    composed (开通网络学习空间的中小学比例, 注册用户增加, a count's modifier and noun) is the only
+    candidate: its shape says more than any one span of the text."""
+    rules = Candidate(indicator.name_start, indicator.name_end, indicator.name, ["rules", f"rules_kind={_unit_kind(indicator)}"])
+    if (indicator.name_start is None or indicator.name_end is None
+            or _name_of(text, indicator.name_start, indicator.name_end) != indicator.name):
+        return [rules]
+    found = [rules]
+    for side, words in (("L", left_words), ("R", right_words)):
+        starts = range(len(words)) if side == "L" else range(min(RIGHT_STARTS, len(words)))
+        for i in starts:
+            for j in range(i + 1, min(i + MAX_WORDS, len(words)) + 1):
+                start, end = words[i][0], words[j - 1][1]
+                if end - start > MAX_CHARS:
+                    break
+                name = _name_of(text, start, end)
+                if (start, end) == (indicator.name_start, indicator.name_end):
+                    rules.features += _span_features(text, words, i, j, side, indicator)
+                    continue
+                features = _span_features(text, words, i, j, side, indicator)
+                features += _against_rules(text, words, i, j, indicator)
+                found.append(Candidate(start, end, name, features))
+    return found
+
+
+def candidate_lists(texts: Sequence[str], indicators: Sequence[Sequence[Indicator]]) -> list[list[list[Candidate]]]:
+    """`candidates` of every indicator of every text, all regions tagged in one batch."""
+    from ..segmentation.words import tagged_spans_of_many
+
+    spans = [(text, region) for text, found in zip(texts, indicators) for i in found for region in regions(text, i)]
+    tagged = tagged_spans_of_many([text[slice(*region)] for text, region in spans])
+    words = iter([[(s + start, e + start, tag) for s, e, tag in found] for (_, (start, _)), found in zip(spans, tagged)])
+    return [[candidates(text, i, next(words), next(words)) for i in found] for text, found in zip(texts, indicators)]
+
+
+class NameSelector:
+    """fit(candidate lists, chosen) → scores: one logistic regression over candidate features."""
+
+    def __init__(self, features: Sequence[str] = (), coef: np.ndarray | None = None, intercept: float = 0.0,
+                 settings: dict | None = None) -> None:
+        self.features = list(features)
+        self.columns = {feature: column for column, feature in enumerate(self.features)}
+        self.coef = np.zeros(len(self.features), dtype=np.float32) if coef is None else coef
+        self.intercept = intercept
+        self.settings = settings or {}
+
+    def fit(self, lists: Sequence[list[Candidate]], right: Sequence[list[float]], C: float = 1.0,
+            min_count: int = 3, weights: Sequence[float] | None = None, margin: float = 0.0) -> NameSelector:
+        """`right[n][c]`: the weight of candidate c of list n as a right name (0 when wrong);
+        `weights[n]` scales all of list n (a source that should count more or less); `margin`: the
+        log-odds by which a candidate must beat the rules' name (the first) to replace it."""
+        from collections import Counter
+
+        from scipy.sparse import csr_matrix
+        from sklearn.linear_model import LogisticRegression
+
+        counts = Counter(f for candidates_ in lists for c in candidates_ for f in set(c.features))
+        self.features = sorted(f for f, n in counts.items() if n >= min_count)
+        self.columns = {feature: column for column, feature in enumerate(self.features)}
+        matrix = self.matrix([c for candidates_ in lists for c in candidates_], csr_matrix)
+        rights = np.array([w for row in right for w in row])
+        scale = np.repeat(np.ones(len(lists)) if weights is None else np.asarray(weights, dtype=float),
+                          [len(candidates_) for candidates_ in lists])
+        gold = rights > 0
+        sample_weight = np.where(gold, rights, 1.0) * scale
+        model = LogisticRegression(C=C, max_iter=3000).fit(matrix, gold, sample_weight=sample_weight)
+        self.coef, self.intercept = model.coef_[0].astype(np.float32), float(model.intercept_[0])
+        self.settings = {"C": C, "min_count": min_count, "max_words": MAX_WORDS, "max_chars": MAX_CHARS,
+                         "margin": margin}
+        return self
+
+    def matrix(self, flat: Sequence[Candidate], csr_matrix):
+        rows, cols = [], []
+        for row, candidate in enumerate(flat):
+            for column in {self.columns[f] for f in candidate.features if f in self.columns}:
+                rows.append(row)
+                cols.append(column)
+        return csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(flat), len(self.features)))
+
+    def scores(self, candidates_: Sequence[Candidate]) -> np.ndarray:
+        """The log-odds that each candidate is a right name."""
+        return np.array([
+            self.intercept + sum(float(self.coef[self.columns[f]]) for f in set(c.features) if f in self.columns)
+            for c in candidates_
+        ])
+
+    def best(self, candidates_: Sequence[Candidate]) -> Candidate:
+        """The best-scoring candidate if it beats the rules' name (the first) by the margin, else that."""
+        scores = self.scores(candidates_)
+        top = int(np.argmax(scores))
+        return candidates_[top] if scores[top] - scores[0] > self.settings.get("margin", 0.0) else candidates_[0]
+
+    def save(self, directory: str | Path = DATA) -> None:
+        directory = Path(directory)
+        save_file({"coef": np.asarray(self.coef, dtype=np.float32),
+                   "intercept": np.array([self.intercept], dtype=np.float32)}, str(directory / WEIGHTS))
+        (directory / SETTINGS).write_text(json.dumps({**self.settings, "features": self.features}, ensure_ascii=False,
+                                                     indent=0) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: str | Path = DATA) -> NameSelector | None:
+        """The selector saved in `directory` (edunlp/data by default), or None when it has none."""
+        directory = Path(directory)
+        if not (directory / WEIGHTS).is_file() or not (directory / SETTINGS).is_file():
+            return None
+        settings = json.loads((directory / SETTINGS).read_text(encoding="utf-8"))
+        arrays = load_file(str(directory / WEIGHTS))
+        features = settings.pop("features")
+        if len(features) != len(arrays["coef"]):
+            raise ValueError(f"{directory / SETTINGS}: {len(features)} features for {len(arrays['coef'])} weights")
+        return cls(features, arrays["coef"], float(arrays["intercept"][0]), settings)
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_selector() -> NameSelector | None:
+    """The selector in edunlp/data, read once per process; None when it is not shipped."""
+    return NameSelector.load()
+
+
+def choose_names(texts: Sequence[str], indicators: Sequence[Sequence[Indicator]],
+                 selector: NameSelector | None = None) -> None:
+    """Rename each indicator of each text (offsets into it) by the selector's best candidate;
+    nothing changes without a selector."""
+    selector = selector or shipped_selector()
+    if selector is None or not any(indicators):
+        return
+    for found, lists in zip(indicators, candidate_lists(texts, indicators)):
+        for indicator, candidates_ in zip(found, lists):
+            best = selector.best(candidates_)
+            if best.name and best is not candidates_[0]:
+                indicator.name, indicator.name_start, indicator.name_end = best.name, best.start, best.end

@@ -1,0 +1,73 @@
+"""The learned indicator name selector (edunlp.indicators.names): candidates, the shipped file, the path."""
+
+from pathlib import Path
+
+import numpy as np
+
+from edunlp.indicators import names
+from edunlp.indicators.extract import extract_indicators
+from edunlp.indicators.names import Candidate, NameSelector, candidate_lists
+from edunlp.pipeline import rules as rules_pipeline
+
+SAMPLES = Path(__file__).resolve().parents[1] / "corpora" / "samples"
+
+
+def test_candidates_are_word_spans_of_the_clause_beside_the_quantity_after_the_rules_name():
+    text = "截至6月底，全省中小学互联网接入率达到99.5%，平台新增注册用户3.3万人。"
+    rules = extract_indicators(text, learned_names=False)
+    lists = candidate_lists([text], [rules])[0]
+    for indicator, candidates in zip(rules, lists):
+        assert candidates[0].name == indicator.name and "rules" in candidates[0].features
+        clause = names.clause_of(text, indicator.start, indicator.end)
+        assert len(candidates) > 3
+        for candidate in candidates[1:]:
+            assert text[candidate.start:candidate.end] == candidate.name
+            assert clause[0] <= candidate.start < candidate.end <= clause[1]
+            assert candidate.end <= indicator.start or candidate.start >= indicator.end
+    assert {"互联网接入率", "中小学互联网接入率"} <= {c.name for c in lists[0]}
+
+
+def test_a_name_the_rules_composed_is_the_only_candidate_and_stays():
+    text = "注册用户为4.5万人，比上月增加3200人。"
+    rules = extract_indicators(text, learned_names=False)
+    assert [len(c) for c in candidate_lists([text], [rules])[0]][1] == 1
+    assert [i.name for i in extract_indicators(text)][1] == "注册用户增加"
+
+
+def test_fit_save_and_load_without_pickle(tmp_path):
+    def listed(right: int) -> list[Candidate]:
+        return [Candidate(0, 1, f"c{k}", ["common", f"good={k == right}", f"k={k}"]) for k in range(3)]
+
+    lists = [listed(n % 3) for n in range(30)]
+    selector = NameSelector().fit(lists, [[2.0 if "good=True" in c.features else 0.0 for c in l] for l in lists])
+    assert selector.best(listed(1)).name == "c1"
+    selector.save(tmp_path)
+    assert not any(path.suffix in (".pkl", ".pickle") for path in tmp_path.iterdir())
+    loaded = NameSelector.load(tmp_path)
+    assert np.allclose(loaded.scores(listed(2)), selector.scores(listed(2)), atol=1e-5)
+    assert NameSelector.load(tmp_path / "absent") is None
+
+
+def test_the_selector_ships_and_without_it_the_rules_name(monkeypatch):
+    assert names.shipped_selector() is not None
+    text = (SAMPLES / "2023-01.txt").read_text(encoding="utf-8")
+    selected = [(i.start, i.name) for i in extract_indicators(text)]
+    monkeypatch.setattr(names, "shipped_selector", lambda: None)
+    rules = [(i.start, i.name) for i in extract_indicators(text)]
+    assert rules == [(i.start, i.name) for i in extract_indicators(text, learned_names=False)]
+    assert [start for start, _ in selected] == [start for start, _ in rules] and selected != rules
+
+
+def test_segment_names_point_at_their_text_in_the_document():
+    segment = rules_pipeline()
+    checked = 0
+    for path in sorted(SAMPLES.glob("*.txt")):
+        bulletin = segment(path.read_text(encoding="utf-8"))
+        for paragraph in bulletin.paragraphs:
+            for indicator in paragraph.indicators:
+                assert bulletin.text[indicator.start:indicator.end] == indicator.text
+                if indicator.name_start is not None:
+                    found = bulletin.text[indicator.name_start:indicator.name_end]
+                    assert found and set(found) - set(" \n\t") <= set(indicator.name), (path.name, found, indicator.name)
+                    checked += 1
+    assert checked > 20
