@@ -86,7 +86,8 @@ def test_records_may_name_noise_but_not_beside_entities(tmp_path: Path) -> None:
 
 @needs_realtext
 def test_labelled_real_paragraphs_resolve_and_blind_documents_stay_out_of_training() -> None:
-    train = [json.loads(line) for line in (ROOT / "corpora" / "real" / "train.jsonl").open(encoding="utf-8")]
+    files = (ROOT / "corpora" / "real" / "train.jsonl", ROOT / "corpora" / "real" / "indicator_names.jsonl")
+    train = [json.loads(line) for path in files for line in path.open(encoding="utf-8")]
     blind = [json.loads(line) for split in ("dev", "test")
              for line in (ROOT / "corpora" / "blind" / f"{split}.jsonl").open(encoding="utf-8")]
 
@@ -102,6 +103,8 @@ def test_labelled_real_paragraphs_resolve_and_blind_documents_stay_out_of_traini
     examples = read_examples(ROOT / "corpora" / "real" / "train.jsonl")
     assert len({e.doc_id for e in examples}) >= 1500
     assert all(e.origin == "real" and not e.entities_annotated for e in examples)
+    named = read_examples(files[1])  # names only: every paragraph resolves, none carries labels
+    assert named and all(e.indicators and not e.labels for e in named)
 
 
 def test_written_blind_paragraphs_are_not_in_any_training_file() -> None:

@@ -17,6 +17,9 @@ Both training files also carry the indicator names written for training paragrap
 packs `train_*.jsonl` of the quantities the rules find, names `names_*.jsonl`), as `indicators`
 of the paragraph's clean record: the quantity's start, end and text, `name`, `name_variants`, and
 `not_indicator` where the quantity is no measured fact (training/train_name_selector.py reads them).
+- `corpora/real/indicator_names.jsonl`: more real paragraphs of the training pool named the same way
+  (`names4/`, with `refs.jsonl` giving each paragraph's reference), as references with `indicators`
+  and no labels: name gold for the selector only, never label training data.
 
 Never writes real text: a real paragraph is stored as its reference (edunlp.corpus.realtext).
 """
@@ -32,6 +35,7 @@ from edunlp.corpus.examples import LABELS, Example
 from edunlp.output import write_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
+NAME_ROUNDS = ("names3", "names4")  # folders of named quantities, in the order they were written
 NOISE_RECIPES = ("s2t", "s2tw", "s2hk", "s2t+pinyin", "s2hk+pinyin", "wrap", "kangxi", "bpe", "s2tw+wrap")
 
 
@@ -177,30 +181,43 @@ def write_blind(path: Path, examples: list[Blind]) -> None:
 
 
 def training_names(annotations: Path) -> dict[str, list[dict]]:
-    """The named quantities of each training paragraph (`names3/`), by paragraph id: each
+    """The named quantities of each paragraph of the NAME_ROUNDS folders, by paragraph id: each
     quantity of a pack found again in its text (by the rules that listed it) with its offsets,
     and the name written for it. A paragraph with a quantity nobody named yet is left out."""
-    from edunlp.indicators.extract import extract_indicators
-
     names: dict[tuple[str, int], dict] = {}
-    for path in sorted((annotations / "names3").glob("names_*.jsonl")):
+    for path in sorted(p for folder in NAME_ROUNDS for p in (annotations / folder).glob("names_*.jsonl")):
         for record in read_jsonl(path):
             names[(record["id"], record["k"])] = record
     gold: dict[str, list[dict]] = {}
-    for pack_path in sorted((annotations / "names3").glob("train_*.jsonl")):
+    for pack_path in sorted(p for folder in NAME_ROUNDS for p in (annotations / folder).glob("train_*.jsonl")):
         for line, record in enumerate(read_jsonl(pack_path), 1):
             written = [names.get((record["id"], q["k"])) for q in record["quantities"]]
             if not written or None in written:
                 continue
-            found = extract_indicators(record["text"])
-            if [i.text for i in found] != [q["text"] for q in record["quantities"]]:
-                raise ValueError(f"{pack_path}:{line}: the rules no longer find the pack's quantities in {record['id']}")
+            places = quantity_places(record["text"], [q["text"] for q in record["quantities"]], f"{pack_path}:{line}")
             gold[record["id"]] = [
-                {"start": i.start, "end": i.end, "text": i.text, "name": w["name"], "name_variants": w.get("variants", []),
-                 **({"not_indicator": True} if w.get("not_indicator") else {})}
-                for i, w in zip(found, written)
+                {"start": start, "end": end, "text": record["text"][start:end], "name": w["name"],
+                 "name_variants": w.get("variants", []), **({"not_indicator": True} if w.get("not_indicator") else {})}
+                for (start, end), w in zip(places, written)
             ]
     return gold
+
+
+def quantity_places(text: str, quantities: list[str], where: str) -> list[tuple[int, int]]:
+    """Where each listed quantity (in order) is in `text`: at the rules' own place when they still
+    find it, else at its next occurrence, so that a later rule that drops a quantity (such as
+    7×24小时) leaves the names already written in place."""
+    from edunlp.indicators.extract import extract_indicators
+
+    found = [(i.start, i.end) for i in extract_indicators(text, learned_names=False)]
+    places, position = [], 0
+    for quantity in quantities:
+        start = next((s for s, e in found if s >= position and text[s:e] == quantity), text.find(quantity, position))
+        if start < 0:
+            raise ValueError(f"{where}: {quantity!r} is no longer in the paragraph")
+        places.append((start, start + len(quantity)))
+        position = start + len(quantity)
+    return places
 
 
 def with_names(record: dict, names: dict[str, list[dict]]) -> dict:
@@ -236,6 +253,14 @@ def written_training(annotations: Path, names: dict[str, list[dict]]) -> list[di
     return records
 
 
+def named_real(annotations: Path, names: dict[str, list[dict]]) -> list[dict]:
+    """References with named quantities, no labels, for the real paragraphs named in `names4/`."""
+    refs = by_id(annotations / "names4" / "refs.jsonl") if (annotations / "names4" / "refs.jsonl").is_file() else {}
+    return [{"ref": refs[i]["ref"], "entities": None, "doc_id": i, "origin": "real",
+             "genre": realtext.GENRES.get(refs[i]["ref"]["source"], "other"), "indicators": names[i]}
+            for i in sorted(refs) if i in names]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--annotations", type=Path, required=True)
@@ -255,8 +280,11 @@ def main() -> None:
     written = written_training(args.annotations, names)
     write_jsonl(ROOT / "corpora" / "real" / "train.jsonl", real)
     write_jsonl(ROOT / "corpora" / "written" / "train.jsonl", written)
+    named = named_real(args.annotations, names)
+    write_jsonl(ROOT / "corpora" / "real" / "indicator_names.jsonl", named)
     print(f"real training {len(real)}, written training {len(written)}; "
-          f"{len(names)} of them with {sum(map(len, names.values()))} named quantities")
+          f"{len(names)} paragraphs with {sum(map(len, names.values()))} named quantities in all, "
+          f"{len(named)} of them in corpora/real/indicator_names.jsonl (names only)")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@
         [--generated-weight 0.3] [--margin 1.0]
 
 Reads the `indicators` of the training paragraphs (corpora/real/train.jsonl, corpora/written/train.jsonl,
-written by training/build_labelled.py from the names3 annotations; real ones need ../shared/realtext),
+written by training/build_labelled.py from the names3 annotations; real ones need ../shared/realtext;
+with `--more-names` also the names-only corpora/real/indicator_names.jsonl of the names4 round, which
+did not help on blind-dev, see training/README.md),
 finds each named quantity among the rules' indicators of its paragraph (same offsets), lists its
 candidates and marks as right those whose name is the annotator's name (weight 2) or one of the
 variants (weight 1). A second source keeps the bulletin's conventions: the generated bulletins of
@@ -41,14 +43,15 @@ from edunlp.tagging.tagger import model_text
 
 ROOT = Path(__file__).resolve().parent.parent
 TRAINING = [ROOT / "corpora" / "real" / "train.jsonl", ROOT / "corpora" / "written" / "train.jsonl"]
+MORE_NAMES = ROOT / "corpora" / "real" / "indicator_names.jsonl"  # names4: names only, no labels
 GENERATED = ROOT / "corpora" / "labelled" / "train.jsonl"
 NAME_GAP = 4  # the most characters between a generated INDICATOR span and its QUANTITY after it (为, 达到)
 C_VALUES = (0.3, 1.0, 3.0)
 
 
-def named_quantities() -> tuple[list[list[Candidate]], list[dict], list[str]]:
+def named_quantities(paths: list[Path] = TRAINING) -> tuple[list[list[Candidate]], list[dict], list[str]]:
     """Each hand-named quantity the rules also find: its candidates, its gold and its paragraph."""
-    examples = [e for path in TRAINING for e in read_examples(path) if e.indicators]
+    examples = [e for path in paths for e in read_examples(path) if e.indicators]
     texts = [model_text(e) for e in examples]
     found, golds = [], []
     for example, text in zip(examples, texts):
@@ -131,8 +134,10 @@ def main() -> None:
                         help="weight of each generated bulletin quantity (0: hand-named quantities only)")
     parser.add_argument("--margin", type=float, default=1.0,
                         help="log-odds by which a candidate must beat the rules' name (chosen on blind-dev)")
+    parser.add_argument("--more-names", action="store_true",
+                        help=f"also the names-only paragraphs of {MORE_NAMES.relative_to(ROOT)} (names4)")
     args = parser.parse_args()
-    named = lists, golds, paragraphs = named_quantities()
+    named = lists, golds, paragraphs = named_quantities(TRAINING + [MORE_NAMES] * args.more_names)
     generated = generated_quantities() if args.generated_weight else ([], [])
     reachable = sum(any(right_weights(c, g)) for c, g in zip(lists, golds))
     rules = figures([c[0] for c in lists], golds)
@@ -155,7 +160,7 @@ def main() -> None:
         "# Indicator name selector", "",
         "Chooses an indicator's name among the phrases of its clause (edunlp/indicators/names.py).",
         (f"Built by `PYTHONPATH=. python training/train_name_selector.py --generated-weight {args.generated_weight} "
-         f"--margin {args.margin}` from the hand-named training quantities (corpora/*/train.jsonl `indicators`) and the "
+         f"--margin {args.margin}{' --more-names' * args.more_names}` from the hand-named training quantities (corpora/*/train.jsonl `indicators`) and the "
          f"generated bulletins (corpora/labelled/train.jsonl); C={args.C}; "
          f"{len(selector.features)} features."), "", *lines, "",
         ("C, the generated weight and the margin were chosen on blind-dev (`python evaluation/eval_indicator_names.py`) "
