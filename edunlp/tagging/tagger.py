@@ -162,7 +162,7 @@ class Tagger:
             scores = torch.sigmoid(output.label_logits.float()).cpu().numpy()
             log_probs = torch.log_softmax(output.tag_logits.float(), dim=-1).cpu().numpy()
             span_row = 0
-            for row, i in enumerate(batch):
+            for i in batch:
                 n_spans = len(features[i].spans)
                 chunk_scores[i] = scores[span_row : span_row + n_spans]
                 span_row += n_spans
