@@ -63,6 +63,14 @@ def to_simplified(text: str) -> str:
     return "".join(c if len(c := _t2s().convert(ch)) == 1 else ch for ch in text)
 
 
+def _fold(text: str) -> str:
+    return to_simplified("".join(_fold_char(ch) for ch in text))
+
+
+SHORT = 32  # words, names and features are folded again and again: their forms are kept
+_fold_short = functools.lru_cache(maxsize=65536)(_fold)
+
+
 def fold(text: str) -> str:
     """Length-preserving canonical form of `text` for matching (see module docstring)."""
-    return to_simplified("".join(_fold_char(ch) for ch in text))
+    return _fold_short(text) if len(text) <= SHORT else _fold(text)
