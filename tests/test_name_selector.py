@@ -34,6 +34,19 @@ def test_a_name_the_rules_composed_is_the_only_candidate_and_stays():
     assert [i.name for i in extract_indicators(text)][1] == "注册用户增加"
 
 
+def test_shape_features_mark_what_a_name_should_not_hold():
+    text = "高管团队自愿在降薪20%，问题数据较上月下降12.4%，“每周工作120小时。"
+    rules = extract_indicators(text, learned_names=False)
+    by_name = {c.name: c.features for candidates in candidate_lists([text], [rules])[0] for c in candidates}
+    assert "preps=1" in by_name["高管团队自愿在降薪"] and "preps=0" in by_name["降薪"]
+    assert "comparison" in by_name["问题数据较上月下降"] and "comparison" not in by_name["问题数据"]
+    assert "head=share:下降" in by_name["问题数据较上月下降"] and "head=share:-" in by_name["问题数据"]
+    assert {"punct_edge", "unbalanced"} <= set(by_name["“每周工作"]) and "punct_edge" not in by_name["每周工作"]
+    assert "head=share:比例" in names._shape_features("网络教研的比例", ["n", "n", "u", "n"], "share")
+    assert "scope_inside" in names._shape_features("高考成绩位于全省前", ["n", "v", "n", "f"], "share")
+    assert "scope_inside" not in names._shape_features("全省覆盖率", ["n", "n"], "share")
+
+
 def test_fit_save_and_load_without_pickle(tmp_path):
     def listed(right: int) -> list[Candidate]:
         return [Candidate(0, 1, f"c{k}", ["common", f"good={k == right}", f"k={k}"]) for k in range(3)]

@@ -39,6 +39,9 @@ RIGHT_STARTS = 3  # a name after the number starts within its first few words (1
 BREAKS = set(",;。!?:|") | set("，；。！？：")  # not a line break: a wrap inside a sentence
 GAP_CHARS = 4  # the words between a name and its number, as a feature when this short
 SCOPE_START = re.compile("全(?:国|省|市|区|县|校)|各|我(?:省|市|县|校)|本(?:省|市|校)|该(?:省|市|县|校)")
+SCOPE_INSIDE = re.compile("全(?:国|省|市|区|县|校)")  # 高考成绩位于全省前: a name holds no scope word
+COMPARISON = re.compile("较|比(?:去年|上年|上一年|上月|上季)|同比|环比")  # 问题数据较上月下降: the change's reference
+MEASURE_HEAD = re.compile("(?:率|数|量|人次|比例|规模|总额|金额|面积|时长|增长|增加|下降|减少|提高|上涨)$")
 
 Words = list[tuple[int, int, str]]  # (start, end, part of speech), offsets into the text
 
@@ -123,6 +126,25 @@ def _span_features(text: str, words: Words, i: int, j: int, side: str, indicator
         features.append("has_digit")
     if SCOPE_START.match(name):
         features.append("scope_start")
+    features += _shape_features(name, tags, kind)
+    return features
+
+
+def _shape_features(name: str, tags: list[str], kind: str) -> list[str]:
+    """What a name phrase holds whatever its words: a preposition or a scope word inside (公司高管
+    团队自愿在降薪, 高考成绩位于全省前), a change's reference (较上月), a quote or bracket at an
+    edge or left open (“每周工作, 省高校重点（), the measure head it ends in (率, 数, 增长)."""
+    features = [f"preps={min(tags.count('p'), 2)}", f"adverb_first={tags[:1] == ['d']}"]
+    if SCOPE_INSIDE.search(name[1:]):
+        features.append("scope_inside")
+    if COMPARISON.search(name):
+        features.append("comparison")
+    if re.match(r"[^\w]", name) or re.search(r"[^\w）)”」]$", name):
+        features.append("punct_edge")
+    if sum(name.count(o) for o in "（(“「") != sum(name.count(c) for c in "）)”」"):
+        features.append("unbalanced")
+    head = MEASURE_HEAD.search(name)
+    features.append(f"head={kind}:{head.group() if head else '-'}")
     return features
 
 
