@@ -315,3 +315,17 @@ def test_a_bandwidth_stands_before_its_noun():
 
 def test_what_is_won_after_an_event_and_what_follows_a_place_inside_a_name():
     assert named("在全市中小学科技创新大赛中获一等奖3项。")[0][0] == "一等奖"
+
+
+def test_a_space_or_a_line_wrap_between_number_and_unit_keeps_the_quantity() -> None:
+    text = "全市建成 30 所智慧校园，教师空间41\n万个，相距 70 多公里。"
+    found = {i.text: i for i in extract_indicators(text)}
+    assert set(found) == {"30 所", "41\n万个", "70 多公里"}
+    assert (found["30 所"].normalized, found["41\n万个"].normalized) == (30, 410_000)
+    assert found["70 多公里"].qualifier == "more_than"
+    assert all(text[i.start:i.end] == i.text for i in found.values())
+
+
+def test_spaced_ordinals_durations_and_round_the_clock_are_still_no_indicators() -> None:
+    for text in ("第 3 批试点学校名单公布", "为期 3 天的演练", "提前 30 分钟到场", "7×24 小时值守"):
+        assert extract_indicators(text) == [], text

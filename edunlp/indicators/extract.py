@@ -127,7 +127,7 @@ TIME_UNITS = {"天", "日", "周", "个月", "月", "年", "小时", "分钟", "
 # Before a time unit only (经过3轮评审 is a count): 历经7个月, 提前30分钟, 用了4个月 — how long, or how early.
 TIME_SPAN_VERBS = ["历经", "经过", "提前", "用了"]
 # 24小时值守, 7×24小时监测: round the clock, not a measured time.
-ROUND_THE_CLOCK = re.compile(r"(?:\d+\s*[×x*]\s*)?24小时")
+ROUND_THE_CLOCK = re.compile(r"(?:\d+\s*[×x*]\s*)?24\s?小时")
 # A name that is a bare verb of change (增加, 较上年提高, 新增): it changed what the indicator
 # before it in the sentence measured. 同比增长 alone names a figure of its own and stays.
 CHANGE_NAME = re.compile(r"(?:(?:较|比)[^,;。]{0,5}?)?(?P<verb>增长|增加|提高|提升|上升|下降|减少|降低|新增)了?")
@@ -161,7 +161,7 @@ MASK_RE = re.compile(
             r"[\d一二三四五六七八九十两]+(?:个)?(?:年|月|周|天|小时)(?:以内|之内|内|来|以来)",
             r"\d+(?:[-—–~至]\d+)?年级",
             r"(?<![比为达])\d{1,2}:\d{2}(?![\d.])",  # 9:00, but not 生师比1:18
-            r"第[\d零〇一二两三四五六七八九十百千]+(?:批|届|期|次|轮|名|位|个|家|项|条)?",
+            r"第 ?[\d零〇一二两三四五六七八九十百千]+ ?(?:批|届|期|次|轮|名|位|个|家|项|条)?",
             r"[〔\[【(]\s*\d{4}\s*[〕\]】)]\s*(?:第?\d+号)?",
             r"\d+号",
             r"\d{3,4}-\d{7,8}|400-\d{3}-\d{4}|(?<!\d)1[3-9]\d{9}(?!\d)",
@@ -209,9 +209,10 @@ def _is_reportable(folded: str, match: re.Match, quantity: Quantity, mask: list[
         return False  # IPv6, MP4, 3D, 1/3, v2.1.3
     if not quantity.unit and after[:1] and after[0] in "年月日号时届级版":
         return False  # 2021年, 35号, 2024届 (but 12个年级 is a count)
-    if _ends_with_any(folded[max(0, start - 2):start], DURATION_VERBS):
+    lead = folded[max(0, start - 3):start].rstrip()  # the words before, across a space (为期 3 天)
+    if _ends_with_any(lead, DURATION_VERBS):
         return False  # 为期3天的演练: how long an event lasted, not a measured fact
-    if quantity.unit in TIME_UNITS and (_ends_with_any(folded[max(0, start - 2):start], TIME_SPAN_VERBS)
+    if quantity.unit in TIME_UNITS and (_ends_with_any(lead, TIME_SPAN_VERBS)
                                         or ROUND_THE_CLOCK.fullmatch(folded, start, end)):
         return False
     if re.match(r"(?:个)?(?:工作日|小时|天|日|周|个月|月|年)?(?:以内|之内|内|来|以来)", folded[end:end + 6]) and (

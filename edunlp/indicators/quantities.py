@@ -94,6 +94,7 @@ QUANTITY_RE = re.compile(
     rf"(?P<prefix>{_alternation(QUALIFIER_PREFIXES)})?"
     rf"(?:{_number('first')})"
     rf"(?:(?P<range>[-—–~至到])(?:{_number('second')}))?"
+    rf"(?:[ \n](?=[余多万亿]|(?:{_unit_pattern()})))?"  # 30 公里, 41⏎万个: a space or a wrap before the unit
     r"(?P<more>[余多])?"
     r"(?P<multiplier>[万亿])?"
     rf"(?P<unit>{_unit_pattern()})?"
