@@ -21,12 +21,14 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from safetensors.numpy import load_file, save_file
+from scipy.sparse import csr_matrix
 
 from ..document import Indicator
 from ..reading.normalize import fold
@@ -229,15 +231,12 @@ class NameSelector:
         """`right[n][c]`: the weight of candidate c of list n as a right name (0 when wrong);
         `weights[n]` scales all of list n (a source that should count more or less); `margin`: the
         log-odds by which a candidate must beat the rules' name (the first) to replace it."""
-        from collections import Counter
-
-        from scipy.sparse import csr_matrix
-        from sklearn.linear_model import LogisticRegression
+        from sklearn.linear_model import LogisticRegression  # training only: loading stays light
 
         counts = Counter(f for candidates_ in lists for c in candidates_ for f in set(c.features))
         self.features = sorted(f for f, n in counts.items() if n >= min_count)
         self.columns = {feature: column for column, feature in enumerate(self.features)}
-        matrix = self.matrix([c for candidates_ in lists for c in candidates_], csr_matrix)
+        matrix = self.matrix([c for candidates_ in lists for c in candidates_])
         rights = np.array([w for row in right for w in row])
         scale = np.repeat(np.ones(len(lists)) if weights is None else np.asarray(weights, dtype=float),
                           [len(candidates_) for candidates_ in lists])
@@ -249,7 +248,8 @@ class NameSelector:
                          "margin": margin}
         return self
 
-    def matrix(self, flat: Sequence[Candidate], csr_matrix):
+    def matrix(self, flat: Sequence[Candidate]) -> csr_matrix:
+        """One row of 0/1 feature columns per candidate (features unseen in training dropped)."""
         rows, cols = [], []
         for row, candidate in enumerate(flat):
             for column in {self.columns[f] for f in candidate.features if f in self.columns}:
