@@ -69,6 +69,27 @@ def test_from_to_shape_names_both_ends():
     ]
 
 
+def test_from_a_dated_figure_names_both_ends_and_the_next_clause_continues():
+    """由/从 and the first figure's date stand between the name and the number: the date does not cut it off."""
+    assert [(n, v) for n, _, v, _ in named("全市中小学机房数量由2022年的350间增加至420间。")] == [
+        ("中小学机房数量", 350), ("中小学机房数量", 420)]
+    assert [i.name for i in extract_indicators("学校从2019年的3个，已经增加到了8个。", learned_names=False)] == ["学校"] * 2
+
+
+def test_a_restating_or_alternative_figure_takes_the_name_of_what_it_restates():
+    assert [i.name for i in extract_indicators("录取要求数学成绩达到90%以上，也即是135分以上。")] == ["数学成绩"] * 2
+    assert [i.name for i in extract_indicators("英语成绩达到A等级或85%以上。")] == ["英语成绩"]
+
+
+def test_a_quantity_without_a_name_is_kept_and_the_selector_names_it():
+    text = "其中人工智能课程的选课人数最多，达到57人。"
+    rules = extract_indicators(text, learned_names=False)
+    assert [(i.text, i.name, i.name_start, i.name_end) for i in rules] == [("57人", "", None, None)]
+    (selected,) = extract_indicators(text)
+    assert selected.name and "选课人数" in selected.name
+    assert text[selected.name_start:selected.name_end] == selected.name
+
+
 def test_respectively_pairs_list_items_with_numbers():
     text = "省级平台教师、学生和家长空间分别新增1.5万个、4.2万个和9800个。"
     assert [(n, v) for n, _, v, _ in named(text)] == [("省级平台教师", 15_000), ("学生", 42_000), ("家长空间", 9800)]

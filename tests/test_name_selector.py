@@ -84,3 +84,17 @@ def test_segment_names_point_at_their_text_in_the_document():
                     assert found and set(found) - set(" \n\t") <= set(indicator.name), (path.name, found, indicator.name)
                     checked += 1
     assert checked > 20
+
+
+def test_a_lone_verb_adverb_or_copula_is_never_chosen_and_replaces_no_name():
+    def listed(junk_name: str) -> list[Candidate]:
+        return [Candidate(0, 1, "", ["rules"]), Candidate(0, 2, junk_name, ["best"], junk=True),
+                Candidate(0, 3, "选课人数", ["good"])]
+
+    selector = NameSelector(["best", "good", "rules"], np.array([5.0, 1.0, 0.0], dtype=np.float32), 0.0, {"margin": 1.0})
+    assert selector.best(listed("达到")).name == "选课人数"  # no name: the best that names something, margin aside
+    assert selector.best([Candidate(0, 1, "", ["rules"]), Candidate(0, 2, "已经", ["best"], junk=True)]).name == ""
+    text = "其中人工智能课程的选课人数最多，已经达到57人。"
+    by_name = {c.name: c for c in candidate_lists([text], [extract_indicators(text, learned_names=False)])[0][0]}
+    assert by_name["达到"].junk and by_name["已经"].junk and not by_name["选课人数"].junk
+    assert not any("，" in name for name in by_name)  # the clause before, but no span across the comma

@@ -131,6 +131,10 @@ ROUND_THE_CLOCK = re.compile(r"(?:\d+\s*[×x*]\s*)?24\s?小时")
 # A name that is a bare verb of change (增加, 较上年提高, 新增): it changed what the indicator
 # before it in the sentence measured. 同比增长 alone names a figure of its own and stays.
 CHANGE_NAME = re.compile(r"(?:(?:较|比)[^,;。]{0,5}?)?(?P<verb>增长|增加|提高|提升|上升|下降|减少|降低|新增)了?")
+# Words between two quantities of a sentence that make the second restate or continue the first,
+# so it measures the same (80%以上，也即是|600分以上; 由4100个|压减至|2650个, 从4.3万人，|攀升至|14.1万人).
+RESTATING = re.compile(r"(?:以上|以下|左右)?[,、]?(?:也即是|也就是|也即|亦即|即是|即)")
+CONTINUING = re.compile(r"[,]?[^,;。!?\d]{0,6}?[至到]了?")
 SCOPE_PARENTHESIS = re.compile(r"\((?:含|不含|包括|包含|不包括)[^()]*\)")
 
 OPENING, CLOSING = "(《“‘[【〔", ")》”’]】〕"
@@ -171,6 +175,12 @@ MASK_RE = re.compile(
         ]
     )
 )
+
+# "X由去年的A压减至B": 由 and the date of the first figure stand between the name and it.
+FROM_DATE = re.compile(rf"(?:由|从)\s*(?:{_YEAR}年(?:度|底|初|末)?|{PERIOD_RE.pattern})\s*的?$")
+TO_FOLLOWS = re.compile(r"[^。!?;]{0,30}?[至到]")  # the 至 of a 从…至: in the clause or the next (，攀升至)
+# "X达到A或N": A is another threshold of X, the name is X (总分达到B等级或80%以上).
+ALTERNATIVE = re.compile(rf"(?P<copula>{'|'.join(sorted(COPULAS, key=len, reverse=True))})[^,;。!?、\d]{{1,8}}或$")
 
 
 @dataclass
@@ -333,7 +343,10 @@ class LeftWords:
 def _left_name(folded: str, start: int, end: int) -> LeftWords:
     """The name in the words before a number, from the last cut point on."""
     start, end = _strip(folded, start, end)
-    copula, stripped = "", False
+    copula, stripped, from_to = "", False, False
+    dated = FROM_DATE.search(folded, start, end)
+    if dated:  # 网站数量由去年的|4100个, 从2018年的|1.17亿: the date would cut the name off
+        end, from_to = dated.start(), True
     while True:
         word = _ends_with_any(folded[start:end], COPULAS)
         if word:
@@ -344,6 +357,10 @@ def _left_name(folded: str, start: int, end: int) -> LeftWords:
             break
         end -= len(word)
         stripped = True
+        start, end = _strip(folded, start, end)
+    alternative = ALTERNATIVE.search(folded, start, end)
+    if alternative:  # 总分达到|B等级或|80%以上: the subject measures the number too
+        end, copula = alternative.start(), alternative["copula"]
         start, end = _strip(folded, start, end)
     cut = _last_mask_end(folded, start, end, start)
     for match in SCOPE_PARENTHESIS.finditer(folded, start, end):
@@ -361,7 +378,6 @@ def _left_name(folded: str, start: int, end: int) -> LeftWords:
             cut = position
             break
     start = _strip_leading(folded, cut, end)
-    from_to = False
     for word in ("由", "从"):
         position = folded.find(word, start, end)
         if position > start:
@@ -471,7 +487,7 @@ def _name_clause(
         if item.quantity.unit in MEASURE_ONLY_UNITS and not (item.quantity.multiplier and not item.quantity.unit) and not (
                 item.quantity.unit.isascii() and folded[noun_start:noun_end].endswith("带宽")):
             noun_end = noun_start  # but a bare 万/亿 count stands before its noun (招募5万员工), so does a bandwidth (200M专线带宽)
-        if left.from_to and not re.search("[至到]", folded[item.end:end]):
+        if left.from_to and not TO_FOLLOWS.match(folded, item.end):
             left.from_to = False  # 从4个方面推动: no 至 follows, so 从 is a plain preposition
         if previous is not None and previous.from_to and connector[-1:] in ("至", "到"):
             _copy_name(item, previous)
@@ -650,12 +666,14 @@ class Reading:
     folded: str
     found: list[Found]
     sentences: list[tuple[int, int]]
+    mask: list[bool]
 
 
 def _name_quantities(text: str) -> Reading:
     """Find the reportable quantities of `text` and name each by its shape (steps 1-3)."""
     folded = fold(text)
-    found = _find(text, folded, _masked(folded))
+    mask = _masked(folded)
+    found = _find(text, folded, mask)
     sentences = _split(folded, 0, len(folded), SENTENCE_BREAKS, found, _heading_ends(folded))
     starts = [f.start for f in found]
     for sentence in sentences:
@@ -667,7 +685,7 @@ def _name_quantities(text: str) -> Reading:
             in_clause = [f for f in _within(found, starts, *clause) if not f.name]
             _name_clause(text, folded, clause[0], clause[1], in_clause, clause_before)
             clause_before = clause
-    return Reading(text, folded, found, sentences)
+    return Reading(text, folded, found, sentences, mask)
 
 
 def _noun_end(text: str, noun: list[tuple[int, int, str]], end: int, event: bool = False) -> int:
@@ -770,6 +788,17 @@ def _tidy_name(item: Found, text: str) -> None:
         item.name, item.name_start, item.name_end = name, start, end
 
 
+def _restates(reading: Reading, last: Found, item: Found) -> bool:
+    """Whether `item` restates or continues `last`, the quantity before it in the sentence, so
+    measures what it does: only a restating word (也即是) or, after a 从/由 figure, a verb to 至
+    stands between them, dates and 的 aside; a name read from those words is no name."""
+    if item.counted or (item.name and item.name_start is not None and item.name_start < last.end):
+        return False
+    gap = "".join(char for char, masked in zip(reading.folded[last.end:item.start], reading.mask[last.end:item.start])
+                  if not masked and char != "的" and not char.isspace())
+    return bool(RESTATING.fullmatch(gap) or (last.from_to and CONTINUING.fullmatch(gap)))
+
+
 def _strip_generic(name: str) -> str:
     """多媒体教室总数 → 多媒体教室: the thing counted, for a name that says how it changed."""
     word = _ends_with_any(fold(name), ["总数", "总量", "数量"])
@@ -784,24 +813,29 @@ def _indicators(reading: Reading, chinese_numerals: bool = False) -> list[Indica
     starts = [f.start for f in reading.found]
     for sentence in reading.sentences:
         periods = _periods(text, folded, sentence)
-        previous = None
+        previous, last = None, None
         for item in _within(reading.found, starts, *sentence):
-            if item.embedded or not item.name:
+            if item.embedded:
                 continue
+            if last is not None and last.name and _restates(reading, last, item):
+                _copy_name(item, last)  # 80%以上，也即是|600分以上 → the name of 80%
+            last = item
             if not (chinese_numerals or any(c.isdigit() for c in folded[item.start:item.end])):
                 continue
-            _tidy_name(item, text)
+            if item.name:
+                _tidy_name(item, text)
             change = CHANGE_NAME.fullmatch(fold(item.name))
             if change and previous is not None:  # 比去年增加 → 报名人数增加, 新增 → 新增多媒体教室
                 subject = _strip_generic(previous.name)
                 item.name = f"新增{subject}" if change["verb"] == "新增" else subject + change["verb"]
             if item.name:
                 previous = item
-                indicators.append(Indicator.of(
-                    item.quantity, item.name, item.start, item.end,
-                    period=_period_before(periods, item.start),
-                    name_start=item.name_start, name_end=item.name_end,
-                ))
+            named = bool(item.name)  # a quantity without a name is still read (达到57人): the selector may name it
+            indicators.append(Indicator.of(
+                item.quantity, item.name, item.start, item.end,
+                period=_period_before(periods, item.start),
+                name_start=item.name_start if named else None, name_end=item.name_end if named else None,
+            ))
     return indicators
 
 

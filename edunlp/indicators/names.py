@@ -32,6 +32,7 @@ from scipy.sparse import csr_matrix
 
 from ..document import Indicator
 from ..reading.normalize import fold
+from .extract import COPULAS, TRAILING_FILLERS
 from .quantities import read_word_list
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -45,6 +46,11 @@ SCOPE_INSIDE = re.compile("全(?:国|省|市|区|县|校)")  # 高考成绩位�
 COMPARISON = re.compile("较|比(?:去年|上年|上一年|上月|上季)|同比|环比")  # 问题数据较上月下降: the change's reference
 MEASURE_HEAD = re.compile("(?:率|数|量|人次|比例|规模|总额|金额|面积|时长|增长|增加|下降|减少|提高|上涨)$")
 
+# Parts of speech of a word that may be a name alone (PKU tags: nouns, nouns from verbs, names,
+# abbreviations, idioms and set phrases, distinguishing words, verbs: 投入, 办件); any other alone
+# names nothing, nor does a copula or filler of the rules (达到, 突破, 已有).
+NAME_TAGS = {"n", "vn", "nz", "nt", "j", "b", "an", "Ng", "l", "nx", "ns", "nr", "i", "a", "v"}
+LINKING_WORDS = frozenset(COPULAS + TRAILING_FILLERS)
 Words = list[tuple[int, int, str]]  # (start, end, part of speech), offsets into the text
 
 
@@ -57,6 +63,12 @@ class Candidate:
     end: int | None
     name: str
     features: list[str]
+    junk: bool = False  # one word that names nothing: a verb, adverb or connective alone (达到, 已经, 也即)
+
+
+def _names_nothing(word: str, tag: str) -> bool:
+    """Whether a word alone names nothing (已经/d, 也即/c, 达到/v): see NAME_TAGS."""
+    return tag not in NAME_TAGS or word in LINKING_WORDS
 
 
 def clause_of(text: str, start: int, end: int) -> tuple[int, int]:
@@ -71,8 +83,12 @@ def clause_of(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def regions(text: str, indicator: Indicator) -> tuple[tuple[int, int], tuple[int, int]]:
-    """The stretches before and after the quantity in its clause, whose words the candidates take."""
+    """The stretches before and after the quantity in its clause, whose words the candidates take;
+    for a quantity the rules could not name, the clause before it too when only a comma parts
+    them (选学人数最多，|达到57人)."""
     left, right = clause_of(text, indicator.start, indicator.end)
+    if not indicator.name and left > 0 and text[left - 1] in ",，":
+        left = clause_of(text, left - 1, left - 1)[0]
     return (left, indicator.start), (indicator.end, right)
 
 
@@ -184,24 +200,31 @@ def candidates(text: str, indicator: Indicator, left_words: Words, right_words: 
     composed (开通网络学习空间的中小学比例, 注册用户增加, a count's modifier and noun) is the only
     candidate: its shape says more than any one span of the text."""
     rules = Candidate(indicator.name_start, indicator.name_end, indicator.name, ["rules", f"rules_kind={_unit_kind(indicator)}"])
-    if (indicator.name_start is None or indicator.name_end is None
-            or _name_of(text, indicator.name_start, indicator.name_end) != indicator.name):
+    unnamed = not indicator.name
+    if not unnamed and (indicator.name_start is None or indicator.name_end is None
+                        or _name_of(text, indicator.name_start, indicator.name_end) != indicator.name):
         return [rules]
+    if unnamed:  # the clause before only when this one holds nothing that could name (…，|达到57人)
+        own = [w for w in left_words if w[0] >= clause_of(text, indicator.start, indicator.end)[0]]
+        if any(not _names_nothing(fold(text[w[0]:w[1]]), w[2]) for w in own):
+            left_words = own
     found = [rules]
     for side, words in (("L", left_words), ("R", right_words)):
         starts = range(len(words)) if side == "L" else range(min(RIGHT_STARTS, len(words)))
         for i in starts:
             for j in range(i + 1, min(i + MAX_WORDS, len(words)) + 1):
                 start, end = words[i][0], words[j - 1][1]
-                if end - start > MAX_CHARS:
+                if end - start > MAX_CHARS or BREAKS & set(text[start:end]):
                     break
                 name = _name_of(text, start, end)
+                junk = j == i + 1 and _names_nothing(fold(name), words[i][2])
                 if (start, end) == (indicator.name_start, indicator.name_end):
                     rules.features += _span_features(text, words, i, j, side, indicator)
+                    rules.junk = junk
                     continue
                 features = _span_features(text, words, i, j, side, indicator)
-                features += _against_rules(text, words, i, j, indicator)
-                found.append(Candidate(start, end, name, features))
+                features += ["rules_unnamed"] if unnamed else _against_rules(text, words, i, j, indicator)
+                found.append(Candidate(start, end, name, features, junk))
     return found
 
 
@@ -265,9 +288,15 @@ class NameSelector:
         ])
 
     def best(self, candidates_: Sequence[Candidate]) -> Candidate:
-        """The best-scoring candidate if it beats the rules' name (the first) by the margin, else that."""
+        """The best-scoring candidate if it beats the rules' name (the first) by the margin, else
+        that; when the rules found no name, the best of the others (a name beats none)."""
         scores = self.scores(candidates_)
-        top = int(np.argmax(scores))
+        names = [n for n, c in enumerate(candidates_) if n and not c.junk]
+        if not names:
+            return candidates_[0]
+        top = max(names, key=lambda n: scores[n])
+        if not candidates_[0].name or candidates_[0].junk:
+            return candidates_[top]
         return candidates_[top] if scores[top] - scores[0] > self.settings.get("margin", 0.0) else candidates_[0]
 
     def save(self, directory: str | Path = DATA) -> None:
