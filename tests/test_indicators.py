@@ -329,3 +329,23 @@ def test_a_space_or_a_line_wrap_between_number_and_unit_keeps_the_quantity() -> 
 def test_spaced_ordinals_durations_and_round_the_clock_are_still_no_indicators() -> None:
     for text in ("第 3 批试点学校名单公布", "为期 3 天的演练", "提前 30 分钟到场", "7×24 小时值守"):
         assert extract_indicators(text) == [], text
+
+
+def test_a_count_glued_to_a_latin_word_or_followed_by_one_is_read() -> None:
+    text = "累计备案教育App1436个，下架未备案App86个，50多家ERP厂商参与，学费12000元/年，涉及4大类9小类应用场景。"
+    found = {i.text: i for i in extract_indicators(text, learned_names=False)}
+    assert set(found) == {"1436个", "86个", "50多家", "12000元", "4大类", "9小类"}
+    assert (found["12000元"].unit, found["50多家"].qualifier) == ("元", "more_than")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "升级CERNET2主干网,支持IPv6个性化服务,部署5G网络。",  # names with digits
+        "采购Win10台式机,安装Office2016套件,播放MP3个人作品。",  # a name before a measure word
+        "提供1对1辅导,亮屏时间(5小时59分)。",  # one to one, a time in parts
+        "格式为V2.0版,下载3D模型,1/3的学校。",  # a version, a dimension, a fraction
+    ],
+)
+def test_names_with_digits_next_to_a_measure_word_stay_no_indicators(text: str) -> None:
+    assert extract_indicators(text, learned_names=False) == []

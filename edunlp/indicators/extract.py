@@ -128,6 +128,10 @@ TIME_UNITS = {"天", "日", "周", "个月", "月", "年", "小时", "分钟", "
 TIME_SPAN_VERBS = ["历经", "经过", "提前", "用了"]
 # 24小时值守, 7×24小时监测: round the clock, not a measured time.
 ROUND_THE_CLOCK = re.compile(r"(?:\d+\s*[×x*]\s*)?24\s?小时")
+# A count glued to the word before it (备案App1436个): a word of two or more Latin letters, then
+# a whole number of two or more digits that is no year, then a Chinese measure word; so IPv6, 5G,
+# CERNET2 and Win10 stay names, and so does a version (V2.0版).
+GLUED_WORD = re.compile(r"(?<![A-Za-z\d.\-_])[A-Za-z]{2,}$")
 # A name that is a bare verb of change (增加, 较上年提高, 新增): it changed what the indicator
 # before it in the sentence measured. 同比增长 alone names a figure of its own and stays.
 CHANGE_NAME = re.compile(r"(?:(?:较|比)[^,;。]{0,5}?)?(?P<verb>增长|增加|提高|提升|上升|下降|减少|降低|新增)了?")
@@ -164,6 +168,7 @@ MASK_RE = re.compile(
             r"第 ?[\d零〇一二两三四五六七八九十百千]+ ?(?:批|届|期|次|轮|名|位|个|家|项|条)?",
             r"[〔\[【(]\s*\d{4}\s*[〕\]】)]\s*(?:第?\d+号)?",
             r"\d+号",
+            r"\d+(?:个)?小?时\d+分(?:钟)?|\d+分(?:钟)?\d+秒",  # 5小时59分, 3分20秒: a time, in parts
             r"\d{3,4}-\d{7,8}|400-\d{3}-\d{4}|(?<!\d)1[3-9]\d{9}(?!\d)",
             r"[\w.\-]+@[\w.\-]+|https?://\S+|www\.\S+",
             r"[A-Za-z]+-\d+",
@@ -205,8 +210,15 @@ def _is_reportable(folded: str, match: re.Match, quantity: Quantity, mask: list[
         return False
     before = folded[number_start - 1] if number_start > 0 else ""
     after = folded[end:end + 2]
-    if re.match(r"[A-Za-z.@/\d]", before) or re.match(r"[A-Za-z/\d]|\.\d", after):
-        return False  # IPv6, MP4, 3D, 1/3, v2.1.3
+    measure_word = not quantity.unit.isascii()  # 个, 家, 元/年: a Chinese unit ends the number, whatever follows
+    if re.match(r"[.@/\d]", before) or (re.match("[A-Za-z]", before) and not _glued_count(folded, match, measure_word)):
+        return False  # IPv6, MP4, v2.1.3; but 备案App1436个
+    if re.match(r"/[A-Za-z\d]", after) if measure_word else re.match(r"[A-Za-z/\d]|\.\d", after):
+        return False  # 3D, 1/3, 100Mbps/s; but 50多家ERP厂商, 12000元/年
+    if measure_word and after[:1].isdigit():
+        following = QUANTITY_RE.match(folded, end)
+        if following is None or not following["unit"]:
+            return False  # 1对1; but 4大类9小类, a count of a count
     if not quantity.unit and after[:1] and after[0] in "年月日号时届级版":
         return False  # 2021年, 35号, 2024届 (but 12个年级 is a count)
     lead = folded[max(0, start - 3):start].rstrip()  # the words before, across a space (为期 3 天)
@@ -242,6 +254,13 @@ def _is_reportable(folded: str, match: re.Match, quantity: Quantity, mask: list[
     return _ends_with_any(folded[max(0, number_start - 3):number_start], COPULAS) is not None and (
         not after or after in CLAUSE_BREAKS
     )
+
+
+def _glued_count(folded: str, match: re.Match, measure_word: bool) -> bool:
+    """备案App1436个: see GLUED_WORD."""
+    number = match["first"] or ""
+    return (measure_word and not match["prefix"] and GLUED_WORD.search(folded, 0, match.start()) is not None
+            and re.fullmatch(r"[1-9]\d+", number) is not None and re.fullmatch(_YEAR, number) is None)
 
 
 def find_quantities(text: str) -> list[tuple[int, int, Quantity]]:

@@ -53,14 +53,33 @@ def read_word_list(name: str) -> list[str]:
     return words
 
 
-UNITS = sorted(read_word_list("indicator_units.txt"), key=len, reverse=True)
+def _read_units() -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """The units of indicator_units.txt, longest first; the unit each written form stands for
+    (`个小时 =小时`), and the characters a unit may not stand before (`行 !业动`: 6行, not 6行业)."""
+    units, canonical, not_before = [], {}, {}
+    for line in read_word_list("indicator_units.txt"):
+        unit, *marks = line.split()
+        units.append(unit)
+        for mark in marks:
+            if mark.startswith("="):
+                canonical[unit] = mark[1:]
+            elif mark.startswith("!"):
+                not_before[unit] = mark[1:]
+    return sorted(units, key=len, reverse=True), canonical, not_before
+
+
+UNITS, UNIT_CANONICAL, UNIT_NOT_BEFORE = _read_units()
 
 
 def _unit_pattern() -> str:
     alternatives = []
     for unit in UNITS:
         escaped = re.escape(unit)
-        alternatives.append(escaped + "(?![A-Za-z])" if unit.isascii() and unit.isalpha() else escaped)
+        if unit.isascii() and unit.isalpha():
+            escaped += "(?![A-Za-z])"
+        if unit in UNIT_NOT_BEFORE:
+            escaped += f"(?![{re.escape(UNIT_NOT_BEFORE[unit])}])"
+        alternatives.append(escaped)
     return "|".join(alternatives)
 
 
@@ -169,7 +188,7 @@ def quantity_from_match(match: re.Match, text: str) -> Quantity | None:
             value, multiplier, unit = ratio, "", ":"
         else:
             value, multiplier = split_number(match["first"])
-            unit = match["unit"] or ""
+            unit = UNIT_CANONICAL.get(match["unit"], match["unit"] or "")
         second = _number_text(match, "second")
         if second is not None:
             share_second = _percent_or_fraction(match, "second")
