@@ -349,3 +349,37 @@ def test_a_count_glued_to_a_latin_word_or_followed_by_one_is_read() -> None:
 )
 def test_names_with_digits_next_to_a_measure_word_stay_no_indicators(text: str) -> None:
     assert extract_indicators(text, learned_names=False) == []
+
+
+def test_digits_split_by_a_line_wrap_are_one_number_before_a_unit() -> None:
+    text = "全年完成等级保护备案系统187\n0个，访问量较上年增长2\n1%。"
+    assert [(i.text, i.normalized, i.unit) for i in extract_indicators(text, learned_names=False)] == [
+        ("187\n0个", 1870, "个"), ("2\n1%", 21, "%")]
+    assert find_quantities("学校数\n12\n34所") == []  # a number on a line of its own is a table cell, not a wrap
+    assert find_quantities("编号12\n34号") == []
+
+
+def test_quoted_words_in_a_clause_plus_signs_and_bare_bounds_are_read() -> None:
+    found = {i.text: i for i in extract_indicators(
+        "规定“每英寸之内，水平位置上15 个字符”。吞吐量达到5000+TPS。雅思（要求6.5以上）,PUE值降到1.3以下。",
+        learned_names=False)}
+    assert set(found) == {"15 个", "5000+TPS", "6.5以上", "1.3以下"}
+    assert (found["5000+TPS"].unit, found["5000+TPS"].qualifier) == ("TPS", "more_than")
+    assert (found["6.5以上"].unit, found["6.5以上"].qualifier, found["1.3以下"].qualifier) == ("", "at_least", "less_than")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "符合我校相关要求（第5、6条）,名列第3—5名。",  # ordinals listed or ranged
+        "需要Android 4.4以上,推广“1+X证书”和3+2模式。",  # a version, plus signs between numbers
+        "开展“100所智慧校园”评选活动。",  # a quoted name without a comma stays masked
+    ],
+)
+def test_ordinal_lists_versions_and_sums_stay_no_indicators(text: str) -> None:
+    assert extract_indicators(text, learned_names=False) == []
+
+
+def test_a_bound_right_before_another_of_the_same_unit_is_not_a_count_of_counts() -> None:
+    assert [i.text for i in extract_indicators("处1万元以上10万元以下罚款。", learned_names=False)] == ["10万元以下"]
+    assert named("实验室有1个IPv6实验台。")[0][:2] == ("IPv6实验台", "1个")

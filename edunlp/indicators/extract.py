@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 from ..document import Bulletin, Entity, Indicator, Quantity
 from ..reading.normalize import fold
-from .quantities import CHINESE_NUMERAL_CHARS, QUANTITY_RE, UNITS, quantity_from_match, read_word_list
+from .quantities import CHINESE_NUMERAL_CHARS, QUANTITY_RE, UNIT_CANONICAL, UNITS, quantity_from_match, read_word_list
 
 PREDICATE_VERBS = sorted(read_word_list("indicator_verbs.txt"), key=len, reverse=True)
 
@@ -165,14 +165,15 @@ MASK_RE = re.compile(
             r"[\d一二三四五六七八九十两]+(?:个)?(?:年|月|周|天|小时)(?:以内|之内|内|来|以来)",
             r"\d+(?:[-—–~至]\d+)?年级",
             r"(?<![比为达])\d{1,2}:\d{2}(?![\d.])",  # 9:00, but not 生师比1:18
-            r"第 ?[\d零〇一二两三四五六七八九十百千]+ ?(?:批|届|期|次|轮|名|位|个|家|项|条)?",
+            r"第 ?[\d零〇一二两三四五六七八九十百千]+(?:[、,和及至到\-—–~][\d零〇一二两三四五六七八九十百千]+)* ?"
+            r"(?:批|届|期|次|轮|名|位|个|家|项|条)?",  # also 第5、6条, 第3—5名
             r"[〔\[【(]\s*\d{4}\s*[〕\]】)]\s*(?:第?\d+号)?",
             r"\d+号",
             r"\d+(?:个)?小?时\d+分(?:钟)?|\d+分(?:钟)?\d+秒",  # 5小时59分, 3分20秒: a time, in parts
             r"\d{3,4}-\d{7,8}|400-\d{3}-\d{4}|(?<!\d)1[3-9]\d{9}(?!\d)",
             r"[\w.\-]+@[\w.\-]+|https?://\S+|www\.\S+",
             r"[A-Za-z]+-\d+",
-            r"“[^”]{1,30}”|‘[^’]{1,30}’|《[^》]{1,60}》",
+            r"“[^”,;。!?]{1,30}”|‘[^’,;。!?]{1,30}’|《[^》]{1,60}》",  # a name or a title; not quoted words in clauses
         ]
     )
 )
@@ -217,8 +218,9 @@ def _is_reportable(folded: str, match: re.Match, quantity: Quantity, mask: list[
         return False  # 3D, 1/3, 100Mbps/s; but 50多家ERP厂商, 12000元/年
     if measure_word and after[:1].isdigit():
         following = QUANTITY_RE.match(folded, end)
-        if following is None or not following["unit"]:
-            return False  # 1对1; but 4大类9小类, a count of a count
+        unit = UNIT_CANONICAL.get(following["unit"], following["unit"]) if following else None
+        if not unit or unit == quantity.unit or unit in MEASURE_ONLY_UNITS:
+            return False  # 1对1, 1万元以上10万元以下 (the bound after), 22个0分 (a score); but 4大类9小类, a count of counts
     if not quantity.unit and after[:1] and after[0] in "年月日号时届级版":
         return False  # 2021年, 35号, 2024届 (but 12个年级 is a count)
     lead = folded[max(0, start - 3):start].rstrip()  # the words before, across a space (为期 3 天)
@@ -232,8 +234,10 @@ def _is_reportable(folded: str, match: re.Match, quantity: Quantity, mask: list[
     ):
         return False  # 3个月内, 20个工作日内, 5年来: a deadline or a span of time
     first = match["first"]
+    if first is not None and "\n" in first and (not (quantity.unit or quantity.multiplier) or before in ("\n", "")):
+        return False  # digits split by a line wrap (187⏎0个) need a unit, and a line of their own is a table cell
     if first is not None:
-        digits = first.replace(",", "")
+        digits = first.replace(",", "").replace("\n", "")
         if re.match(r"0\d", digits):
             return False
         if quantity.unit == "G" and re.fullmatch(r"[2-6]", digits):
@@ -249,9 +253,12 @@ def _is_reportable(folded: str, match: re.Match, quantity: Quantity, mask: list[
                 return False  # 二〇二一: a year or a code
     if quantity.unit or quantity.multiplier:
         return True
-    if first is None or "." in first or re.fullmatch(_YEAR, first):
+    if first is None or re.fullmatch(_YEAR, first):
         return False
-    return _ends_with_any(folded[max(0, number_start - 3):number_start], COPULAS) is not None and (
+    ends_clause = not after or after[0] in CLAUSE_BREAKS | set(CLOSING)
+    if match["suffix"] in ("以上", "以下") and ends_clause and not re.search(r"[A-Za-z]\s*$", folded[:number_start]):
+        return True  # (要求6.5以上): a bare score or level with its bound, not a version (Android 4.4以上)
+    return "." not in first and _ends_with_any(folded[max(0, number_start - 3):number_start], COPULAS) is not None and (
         not after or after in CLAUSE_BREAKS
     )
 
@@ -442,8 +449,8 @@ def _strip_leading(folded: str, start: int, end: int) -> int:
 
 
 def _noun_after(folded: str, start: int, end: int) -> tuple[int, int]:
-    """The noun right after a measure word, up to a stop word, a digit or a clause end (through a
-    conjunction before a word)."""
+    """The noun right after a measure word, up to a stop word, a digit (not one inside a Latin word:
+    IPv6) or a clause end (through a conjunction before a word)."""
     i = start
     depth = 0
     while i < end and i - start < MAX_NAME:
@@ -453,8 +460,8 @@ def _noun_after(folded: str, start: int, end: int) -> tuple[int, int]:
         elif char in ")" and depth:
             depth -= 1
         elif depth == 0:
-            if char.isdigit() or char.isspace() or char in CLAUSE_BREAKS:
-                break
+            if (char.isdigit() and not re.match("[A-Za-z]", folded[i - 1])) or char.isspace() or char in CLAUSE_BREAKS:
+                break  # but IPv6 in 1个IPv6实验台 is a word
             if i > start and char in COORDINATORS and i + 1 < end and not (
                     folded[i + 1].isdigit() or folded[i + 1].isspace() or folded[i + 1] in CLAUSE_BREAKS):
                 i += 1  # 国家和地区: the tagger decides whether the second noun belongs (_noun_end)

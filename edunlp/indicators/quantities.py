@@ -25,7 +25,7 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 MULTIPLIERS = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千": Decimal(1_000), "百": Decimal(100)}
 
 # Hedge words and the qualifier they stand for (以上 includes the bound: at_least, as 不少于). Prefixes stand before the number, suffixes after
-# it (余 and 多 sit between the number and its unit: 1.2万余人次, 10多万人).
+# it (余, 多 and + sit between the number and its unit: 1.2万余人次, 10多万人, 5000+TPS).
 QUALIFIER_PREFIXES = {
     "不少于": "at_least", "不低于": "at_least", "至少": "at_least",
     "不足": "less_than", "不到": "less_than", "少于": "less_than", "低于": "less_than",
@@ -33,7 +33,7 @@ QUALIFIER_PREFIXES = {
     "大约": "approx", "将近": "approx", "接近": "approx", "约": "approx", "近": "approx",
 }
 QUALIFIER_SUFFIXES = {
-    "以上": "at_least", "之多": "more_than", "余": "more_than", "多": "more_than",
+    "以上": "at_least", "之多": "more_than", "余": "more_than", "多": "more_than", "+": "more_than",
     "以下": "less_than", "以内": "less_than",
     "左右": "approx", "上下": "approx",
 }
@@ -83,7 +83,8 @@ def _unit_pattern() -> str:
     return "|".join(alternatives)
 
 
-_ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# 187⏎0个: a line wrap may split the digits of a number (see `edunlp.indicators.extract` for when it is read).
+_ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\n\d+)?(?:\.\d+)?"
 _CHINESE = rf"[{CHINESE_NUMERAL_CHARS}]+(?:点[{CHINESE_DIGITS}]+)?"
 _ARABIC_MIXED = rf"(?:{_ARABIC})(?:[万亿千百]+(?:\d+(?:\.\d+)?[万亿千百]+)*)?"
 
@@ -114,7 +115,7 @@ QUANTITY_RE = re.compile(
     rf"(?:{_number('first')})"
     rf"(?:(?P<range>[-—–~至到])(?:{_number('second')}))?"
     rf"(?:[ \n](?=[余多万亿]|(?:{_unit_pattern()})))?"  # 30 公里, 41⏎万个: a space or a wrap before the unit
-    r"(?P<more>[余多])?"
+    rf"(?P<more>[余多]|\+(?=[万亿]|(?:{_unit_pattern()})))?"  # 5000+TPS: a plus before a unit is 多
     r"(?P<multiplier>[万亿])?"
     rf"(?P<unit>{_unit_pattern()})?"
     rf"(?P<suffix>{_alternation(['以上', '以下', '以内', '左右', '上下', '之多'])})?"
@@ -132,7 +133,7 @@ def chinese_to_number(numeral: str) -> Decimal:
 def split_number(number: str) -> tuple[Decimal, str]:
     """The number as written and its trailing multiplier: 2910万 → (2910, 万), 5千 → (5, 千),
     一万二千 → (12000, ""), 3亿5千万 → (350000000, "")."""
-    number = number.replace(",", "")
+    number = number.replace(",", "").replace("\n", "")
     arabic = re.fullmatch(r"(\d+(?:\.\d+)?)([万亿千百]?)", number)
     if arabic:
         return Decimal(arabic[1]), arabic[2]
