@@ -60,6 +60,8 @@ FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９"
         ("4大类", 4, "", "大类", 4, None),
         ("6 行", 6, "", "行", 6, None),
         ("60个小时", 60, "", "小时", 60, None),  # written 个小时, read as the unit 小时
+        ("突破1200万人", 1200, "万", "人", 12_000_000, "more_than"),
+        ("5000+TPS", 5000, "", "TPS", 5000, "more_than"),
     ],
 )
 def test_forms(text, value, multiplier, unit, normalized, qualifier):

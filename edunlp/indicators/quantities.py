@@ -29,7 +29,7 @@ MULTIPLIERS = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千": Decim
 QUALIFIER_PREFIXES = {
     "不少于": "at_least", "不低于": "at_least", "至少": "at_least",
     "不足": "less_than", "不到": "less_than", "少于": "less_than", "低于": "less_than",
-    "超过": "more_than", "多于": "more_than", "超": "more_than", "逾": "more_than",
+    "超过": "more_than", "多于": "more_than", "突破": "more_than", "超": "more_than", "逾": "more_than",
     "大约": "approx", "将近": "approx", "接近": "approx", "约": "approx", "近": "approx",
 }
 QUALIFIER_SUFFIXES = {
@@ -111,7 +111,7 @@ def _alternation(words) -> str:
 
 
 QUANTITY_RE = re.compile(
-    rf"(?P<prefix>{_alternation(QUALIFIER_PREFIXES)})?"
+    rf"(?P<prefix>(?<![邀预签相制节违履特公条合契])约|{_alternation(set(QUALIFIER_PREFIXES) - {'约'})})?"  # not 邀约50家
     rf"(?:{_number('first')})"
     rf"(?:(?P<range>[-—–~至到])(?:{_number('second')}))?"
     rf"(?:[ \n](?=[余多万亿]|(?:{_unit_pattern()})))?"  # 30 公里, 41⏎万个: a space or a wrap before the unit
