@@ -382,8 +382,9 @@ def test_ordinal_lists_versions_and_sums_stay_no_indicators(text: str) -> None:
 
 def test_a_bound_right_before_another_of_the_same_unit_is_not_a_count_of_counts() -> None:
     assert [i.text for i in extract_indicators("处1万元以上10万元以下罚款。", learned_names=False)] == ["10万元以下"]
-    assert named("实验室有1个IPv6实验台。")[0][:2] == ("IPv6实验台", "1个")
 
 
-def test_yue_inside_a_word_is_no_hedge() -> None:
+def test_yue_inside_a_word_is_no_hedge_and_tu_po_is_more_than() -> None:
     assert [i.qualifier for i in extract_indicators("活动邀约50家机构参与,预约约30人。", learned_names=False)] == [None, "approx"]
+    found = extract_indicators("平台注册用户突破1200万人。", learned_names=False)
+    assert [(i.text, i.name, i.qualifier) for i in found] == [("1200万人", "注册用户", "more_than")]

@@ -40,7 +40,15 @@ from dataclasses import dataclass
 
 from ..document import Bulletin, Entity, Indicator, Quantity
 from ..reading.normalize import fold
-from .quantities import CHINESE_NUMERAL_CHARS, QUANTITY_RE, UNIT_CANONICAL, UNITS, quantity_from_match, read_word_list
+from .quantities import (
+    CHINESE_NUMERAL_CHARS,
+    QUALIFIER_VERBS,
+    QUANTITY_RE,
+    UNIT_CANONICAL,
+    UNITS,
+    quantity_from_match,
+    read_word_list,
+)
 
 PREDICATE_VERBS = sorted(read_word_list("indicator_verbs.txt"), key=len, reverse=True)
 
@@ -130,7 +138,7 @@ TIME_SPAN_VERBS = ["历经", "经过", "提前", "用了"]
 ROUND_THE_CLOCK = re.compile(r"(?:\d+\s*[×x*]\s*)?24\s?小时")
 # A count glued to the word before it (备案App1436个): a word of two or more Latin letters, then
 # a whole number of two or more digits that is no year, then a Chinese measure word; so IPv6, 5G,
-# CERNET2 and Win10 stay names, and so does a version (V2.0版).
+# CERNET2 and a version (V2.0版) stay names, and so does Win10台式机 (台 never stands before 式).
 GLUED_WORD = re.compile(r"(?<![A-Za-z\d.\-_])[A-Za-z]{2,}$")
 # A name that is a bare verb of change (增加, 较上年提高, 新增): it changed what the indicator
 # before it in the sentence measured. 同比增长 alone names a figure of its own and stays.
@@ -214,8 +222,9 @@ def _is_reportable(folded: str, match: re.Match, quantity: Quantity, mask: list[
     measure_word = not quantity.unit.isascii()  # 个, 家, 元/年: a Chinese unit ends the number, whatever follows
     if re.match(r"[.@/\d]", before) or (re.match("[A-Za-z]", before) and not _glued_count(folded, match, measure_word)):
         return False  # IPv6, MP4, v2.1.3; but 备案App1436个
-    if re.match(r"/[A-Za-z\d]", after) if measure_word else re.match(r"[A-Za-z/\d]|\.\d", after):
-        return False  # 3D, 1/3, 100Mbps/s; but 50多家ERP厂商, 12000元/年
+    if (re.match(r"/[A-Za-z\d]|[A-Za-z]+\d", folded[end:end + 8]) if measure_word
+            else re.match(r"[A-Za-z/\d]|\.\d", after)):
+        return False  # 3D, 1/3, 100Mbps/s, 1个IPv6实验台 (the noun would end at its digit); but 50多家ERP厂商, 12000元/年
     if measure_word and after[:1].isdigit():
         following = QUANTITY_RE.match(folded, end)
         unit = UNIT_CANONICAL.get(following["unit"], following["unit"]) if following else None
@@ -281,6 +290,9 @@ def _find(text: str, folded: str, mask: list[bool]) -> list[Found]:
     for match in QUANTITY_RE.finditer(folded):
         quantity = quantity_from_match(match, text[match.start():match.end()])
         if quantity is not None and _is_reportable(folded, match, quantity, mask):
+            verb = _ends_with_any(folded[max(0, match.start() - 4):match.start()], list(QUALIFIER_VERBS))
+            if verb and not quantity.qualifier:
+                quantity.qualifier = QUALIFIER_VERBS[verb]
             found.append(Found(match.start(), match.end(), quantity, consumed_end=match.end()))
     return found
 
@@ -449,8 +461,8 @@ def _strip_leading(folded: str, start: int, end: int) -> int:
 
 
 def _noun_after(folded: str, start: int, end: int) -> tuple[int, int]:
-    """The noun right after a measure word, up to a stop word, a digit (not one inside a Latin word:
-    IPv6) or a clause end (through a conjunction before a word)."""
+    """The noun right after a measure word, up to a stop word, a digit or a clause end (through a
+    conjunction before a word)."""
     i = start
     depth = 0
     while i < end and i - start < MAX_NAME:
@@ -460,8 +472,8 @@ def _noun_after(folded: str, start: int, end: int) -> tuple[int, int]:
         elif char in ")" and depth:
             depth -= 1
         elif depth == 0:
-            if (char.isdigit() and not re.match("[A-Za-z]", folded[i - 1])) or char.isspace() or char in CLAUSE_BREAKS:
-                break  # but IPv6 in 1个IPv6实验台 is a word
+            if char.isdigit() or char.isspace() or char in CLAUSE_BREAKS:
+                break
             if i > start and char in COORDINATORS and i + 1 < end and not (
                     folded[i + 1].isdigit() or folded[i + 1].isspace() or folded[i + 1] in CLAUSE_BREAKS):
                 i += 1  # 国家和地区: the tagger decides whether the second noun belongs (_noun_end)

@@ -29,9 +29,11 @@ MULTIPLIERS = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千": Decim
 QUALIFIER_PREFIXES = {
     "不少于": "at_least", "不低于": "at_least", "至少": "at_least",
     "不足": "less_than", "不到": "less_than", "少于": "less_than", "低于": "less_than",
-    "超过": "more_than", "多于": "more_than", "突破": "more_than", "超": "more_than", "逾": "more_than",
+    "超过": "more_than", "多于": "more_than", "超": "more_than", "逾": "more_than",
     "大约": "approx", "将近": "approx", "接近": "approx", "约": "approx", "近": "approx",
 }
+# Verbs that say the same but stay outside the quantity, whose name they end (注册用户突破|1200万人).
+QUALIFIER_VERBS = {"突破": "more_than"}
 QUALIFIER_SUFFIXES = {
     "以上": "at_least", "之多": "more_than", "余": "more_than", "多": "more_than", "+": "more_than",
     "以下": "less_than", "以内": "less_than",
