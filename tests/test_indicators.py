@@ -350,3 +350,62 @@ def test_a_space_or_a_line_wrap_between_number_and_unit_keeps_the_quantity() -> 
 def test_spaced_ordinals_durations_and_round_the_clock_are_still_no_indicators() -> None:
     for text in ("第 3 批试点学校名单公布", "为期 3 天的演练", "提前 30 分钟到场", "7×24 小时值守"):
         assert extract_indicators(text) == [], text
+
+
+def test_a_count_glued_to_a_latin_word_or_followed_by_one_is_read() -> None:
+    text = "累计备案教育App1436个，下架未备案App86个，50多家ERP厂商参与，学费12000元/年，涉及4大类9小类应用场景。"
+    found = {i.text: i for i in extract_indicators(text, learned_names=False)}
+    assert set(found) == {"1436个", "86个", "50多家", "12000元", "4大类", "9小类"}
+    assert (found["12000元"].unit, found["50多家"].qualifier) == ("元", "more_than")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "升级CERNET2主干网,支持IPv6个性化服务,部署5G网络。",  # names with digits
+        "采购Win10台式机,安装Office2016套件,播放MP3个人作品。",  # a name before a measure word
+        "提供1对1辅导,亮屏时间(5小时59分)。",  # one to one, a time in parts
+        "格式为V2.0版,下载3D模型,1/3的学校。",  # a version, a dimension, a fraction
+    ],
+)
+def test_names_with_digits_next_to_a_measure_word_stay_no_indicators(text: str) -> None:
+    assert extract_indicators(text, learned_names=False) == []
+
+
+def test_digits_split_by_a_line_wrap_are_one_number_before_a_unit() -> None:
+    text = "全年完成等级保护备案系统187\n0个，访问量较上年增长2\n1%。"
+    assert [(i.text, i.normalized, i.unit) for i in extract_indicators(text, learned_names=False)] == [
+        ("187\n0个", 1870, "个"), ("2\n1%", 21, "%")]
+    assert find_quantities("学校数\n12\n34所") == []  # a number on a line of its own is a table cell, not a wrap
+    assert find_quantities("编号12\n34号") == []
+
+
+def test_quoted_words_in_a_clause_plus_signs_and_bare_bounds_are_read() -> None:
+    found = {i.text: i for i in extract_indicators(
+        "规定“每英寸之内，水平位置上15 个字符”。吞吐量达到5000+TPS。雅思（要求6.5以上）,PUE值降到1.3以下。",
+        learned_names=False)}
+    assert set(found) == {"15 个", "5000+TPS", "6.5以上", "1.3以下"}
+    assert (found["5000+TPS"].unit, found["5000+TPS"].qualifier) == ("TPS", "more_than")
+    assert (found["6.5以上"].unit, found["6.5以上"].qualifier, found["1.3以下"].qualifier) == ("", "at_least", "less_than")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "符合我校相关要求（第5、6条）,名列第3—5名。",  # ordinals listed or ranged
+        "需要Android 4.4以上,推广“1+X证书”和3+2模式。",  # a version, plus signs between numbers
+        "开展“100所智慧校园”评选活动。",  # a quoted name without a comma stays masked
+    ],
+)
+def test_ordinal_lists_versions_and_sums_stay_no_indicators(text: str) -> None:
+    assert extract_indicators(text, learned_names=False) == []
+
+
+def test_a_bound_right_before_another_of_the_same_unit_is_not_a_count_of_counts() -> None:
+    assert [i.text for i in extract_indicators("处1万元以上10万元以下罚款。", learned_names=False)] == ["10万元以下"]
+
+
+def test_yue_inside_a_word_is_no_hedge_and_tu_po_is_more_than() -> None:
+    assert [i.qualifier for i in extract_indicators("活动邀约50家机构参与,预约约30人。", learned_names=False)] == [None, "approx"]
+    found = extract_indicators("平台注册用户突破1200万人。", learned_names=False)
+    assert [(i.text, i.name, i.qualifier) for i in found] == [("1200万人", "注册用户", "more_than")]

@@ -54,6 +54,13 @@ FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９"
         ("12.4个百分点", 12.4, "", "个百分点", 12.4, None),
         ("6.5:1", 6.5, "", ":", 6.5, None),
         ("1：4", 0.25, "", ":", 0.25, None),
+        ("3700毫安时", 3700, "", "毫安时", 3700, None),
+        ("200TPS", 200, "", "TPS", 200, None),
+        ("21省", 21, "", "省", 21, None),
+        ("4大类", 4, "", "大类", 4, None),
+        ("6 行", 6, "", "行", 6, None),
+        ("60个小时", 60, "", "小时", 60, None),  # written 个小时, read as the unit 小时
+        ("5000+TPS", 5000, "", "TPS", 5000, "more_than"),
     ],
 )
 def test_forms(text, value, multiplier, unit, normalized, qualifier):
@@ -84,7 +91,8 @@ def test_ranges(text, low, high, unit):
     assert quantity.normalized == pytest.approx(low)
 
 
-@pytest.mark.parametrize("text", ["", "   ", "教育部", "IPv6", "2910万人次和3人", "十四五", "约", "三成员", "完成"])
+@pytest.mark.parametrize("text", ["", "   ", "教育部", "IPv6", "2910万人次和3人", "十四五", "约", "三成员", "完成",
+                                  "6行业", "3省级", "10台式", "5套件"])  # a unit that starts a word is none
 def test_not_one_quantity(text):
     assert parse_quantity(text) is None
 

@@ -40,7 +40,15 @@ from dataclasses import dataclass
 
 from ..document import Bulletin, Entity, Indicator, Quantity
 from ..reading.normalize import fold
-from .quantities import CHINESE_NUMERAL_CHARS, QUANTITY_RE, UNITS, quantity_from_match, read_word_list
+from .quantities import (
+    CHINESE_NUMERAL_CHARS,
+    QUALIFIER_VERBS,
+    QUANTITY_RE,
+    UNIT_CANONICAL,
+    UNITS,
+    quantity_from_match,
+    read_word_list,
+)
 
 PREDICATE_VERBS = sorted(read_word_list("indicator_verbs.txt"), key=len, reverse=True)
 
@@ -128,6 +136,10 @@ TIME_UNITS = {"天", "日", "周", "个月", "月", "年", "小时", "分钟", "
 TIME_SPAN_VERBS = ["历经", "经过", "提前", "用了"]
 # 24小时值守, 7×24小时监测: round the clock, not a measured time.
 ROUND_THE_CLOCK = re.compile(r"(?:\d+\s*[×x*]\s*)?24\s?小时")
+# A count glued to the word before it (备案App1436个): a word of two or more Latin letters, then
+# a whole number of two or more digits that is no year, then a Chinese measure word; so IPv6, 5G,
+# CERNET2 and a version (V2.0版) stay names, and so does Win10台式机 (台 never stands before 式).
+GLUED_WORD = re.compile(r"(?<![A-Za-z\d.\-_])[A-Za-z]{2,}$")
 # A name that is a bare verb of change (增加, 较上年提高, 新增): it changed what the indicator
 # before it in the sentence measured. 同比增长 alone names a figure of its own and stays.
 CHANGE_NAME = re.compile(r"(?:(?:较|比)[^,;。]{0,5}?)?(?P<verb>增长|增加|提高|提升|上升|下降|减少|降低|新增)了?")
@@ -165,13 +177,15 @@ MASK_RE = re.compile(
             r"[\d一二三四五六七八九十两]+(?:个)?(?:年|月|周|天|小时)(?:以内|之内|内|来|以来)",
             r"\d+(?:[-—–~至]\d+)?年级",
             r"(?<![比为达])\d{1,2}:\d{2}(?![\d.])",  # 9:00, but not 生师比1:18
-            r"第 ?[\d零〇一二两三四五六七八九十百千]+ ?(?:批|届|期|次|轮|名|位|个|家|项|条)?",
+            r"第 ?[\d零〇一二两三四五六七八九十百千]+(?:[、,和及至到\-—–~][\d零〇一二两三四五六七八九十百千]+)* ?"
+            r"(?:批|届|期|次|轮|名|位|个|家|项|条)?",  # also 第5、6条, 第3—5名
             r"[〔\[【(]\s*\d{4}\s*[〕\]】)]\s*(?:第?\d+号)?",
             r"\d+号",
+            r"\d+(?:个)?小?时\d+分(?:钟)?|\d+分(?:钟)?\d+秒",  # 5小时59分, 3分20秒: a time, in parts
             r"\d{3,4}-\d{7,8}|400-\d{3}-\d{4}|(?<!\d)1[3-9]\d{9}(?!\d)",
             r"[\w.\-]+@[\w.\-]+|https?://\S+|www\.\S+",
             r"[A-Za-z]+-\d+",
-            r"“[^”]{1,30}”|‘[^’]{1,30}’|《[^》]{1,60}》",
+            r"“[^”,;。!?]{1,30}”|‘[^’,;。!?]{1,30}’|《[^》]{1,60}》",  # a name or a title; not quoted words in clauses
         ]
     )
 )
@@ -215,8 +229,17 @@ def _is_reportable(folded: str, match: re.Match, quantity: Quantity, mask: list[
         return False
     before = folded[number_start - 1] if number_start > 0 else ""
     after = folded[end:end + 2]
-    if re.match(r"[A-Za-z.@/\d]", before) or re.match(r"[A-Za-z/\d]|\.\d", after):
-        return False  # IPv6, MP4, 3D, 1/3, v2.1.3
+    measure_word = not quantity.unit.isascii()  # 个, 家, 元/年: a Chinese unit ends the number, whatever follows
+    if re.match(r"[.@/\d]", before) or (re.match("[A-Za-z]", before) and not _glued_count(folded, match, measure_word)):
+        return False  # IPv6, MP4, v2.1.3; but 备案App1436个
+    if (re.match(r"/[A-Za-z\d]|[A-Za-z]+\d", folded[end:end + 8]) if measure_word
+            else re.match(r"[A-Za-z/\d]|\.\d", after)):
+        return False  # 3D, 1/3, 100Mbps/s, 1个IPv6实验台 (the noun would end at its digit); but 50多家ERP厂商, 12000元/年
+    if measure_word and after[:1].isdigit():
+        following = QUANTITY_RE.match(folded, end)
+        unit = UNIT_CANONICAL.get(following["unit"], following["unit"]) if following else None
+        if not unit or unit == quantity.unit or unit in MEASURE_ONLY_UNITS:
+            return False  # 1对1, 1万元以上10万元以下 (the bound after), 22个0分 (a score); but 4大类9小类, a count of counts
     if not quantity.unit and after[:1] and after[0] in "年月日号时届级版":
         return False  # 2021年, 35号, 2024届 (but 12个年级 is a count)
     lead = folded[max(0, start - 3):start].rstrip()  # the words before, across a space (为期 3 天)
@@ -230,8 +253,10 @@ def _is_reportable(folded: str, match: re.Match, quantity: Quantity, mask: list[
     ):
         return False  # 3个月内, 20个工作日内, 5年来: a deadline or a span of time
     first = match["first"]
+    if first is not None and "\n" in first and (not (quantity.unit or quantity.multiplier) or before in ("\n", "")):
+        return False  # digits split by a line wrap (187⏎0个) need a unit, and a line of their own is a table cell
     if first is not None:
-        digits = first.replace(",", "")
+        digits = first.replace(",", "").replace("\n", "")
         if re.match(r"0\d", digits):
             return False
         if quantity.unit == "G" and re.fullmatch(r"[2-6]", digits):
@@ -247,11 +272,21 @@ def _is_reportable(folded: str, match: re.Match, quantity: Quantity, mask: list[
                 return False  # 二〇二一: a year or a code
     if quantity.unit or quantity.multiplier:
         return True
-    if first is None or "." in first or re.fullmatch(_YEAR, first):
+    if first is None or re.fullmatch(_YEAR, first):
         return False
-    return _ends_with_any(folded[max(0, number_start - 3):number_start], COPULAS) is not None and (
+    ends_clause = not after or after[0] in CLAUSE_BREAKS | set(CLOSING)
+    if match["suffix"] in ("以上", "以下") and ends_clause and not re.search(r"[A-Za-z]\s*$", folded[:number_start]):
+        return True  # (要求6.5以上): a bare score or level with its bound, not a version (Android 4.4以上)
+    return "." not in first and _ends_with_any(folded[max(0, number_start - 3):number_start], COPULAS) is not None and (
         not after or after in CLAUSE_BREAKS
     )
+
+
+def _glued_count(folded: str, match: re.Match, measure_word: bool) -> bool:
+    """备案App1436个: see GLUED_WORD."""
+    number = match["first"] or ""
+    return (measure_word and not match["prefix"] and GLUED_WORD.search(folded, 0, match.start()) is not None
+            and re.fullmatch(r"[1-9]\d+", number) is not None and re.fullmatch(_YEAR, number) is None)
 
 
 def find_quantities(text: str) -> list[tuple[int, int, Quantity]]:
@@ -265,6 +300,9 @@ def _find(text: str, folded: str, mask: list[bool]) -> list[Found]:
     for match in QUANTITY_RE.finditer(folded):
         quantity = quantity_from_match(match, text[match.start():match.end()])
         if quantity is not None and _is_reportable(folded, match, quantity, mask):
+            verb = _ends_with_any(folded[max(0, match.start() - 4):match.start()], list(QUALIFIER_VERBS))
+            if verb and not quantity.qualifier:
+                quantity.qualifier = QUALIFIER_VERBS[verb]
             found.append(Found(match.start(), match.end(), quantity, consumed_end=match.end()))
     return found
 

@@ -25,15 +25,17 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 MULTIPLIERS = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千": Decimal(1_000), "百": Decimal(100)}
 
 # Hedge words and the qualifier they stand for (以上 includes the bound: at_least, as 不少于). Prefixes stand before the number, suffixes after
-# it (余 and 多 sit between the number and its unit: 1.2万余人次, 10多万人).
+# it (余, 多 and + sit between the number and its unit: 1.2万余人次, 10多万人, 5000+TPS).
 QUALIFIER_PREFIXES = {
     "不少于": "at_least", "不低于": "at_least", "至少": "at_least",
     "不足": "less_than", "不到": "less_than", "少于": "less_than", "低于": "less_than",
     "超过": "more_than", "多于": "more_than", "超": "more_than", "逾": "more_than",
     "大约": "approx", "将近": "approx", "接近": "approx", "约": "approx", "近": "approx",
 }
+# Verbs that say the same but stay outside the quantity, whose name they end (注册用户突破|1200万人).
+QUALIFIER_VERBS = {"突破": "more_than"}
 QUALIFIER_SUFFIXES = {
-    "以上": "at_least", "之多": "more_than", "余": "more_than", "多": "more_than",
+    "以上": "at_least", "之多": "more_than", "余": "more_than", "多": "more_than", "+": "more_than",
     "以下": "less_than", "以内": "less_than",
     "左右": "approx", "上下": "approx",
 }
@@ -53,18 +55,38 @@ def read_word_list(name: str) -> list[str]:
     return words
 
 
-UNITS = sorted(read_word_list("indicator_units.txt"), key=len, reverse=True)
+def _read_units() -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """The units of indicator_units.txt, longest first; the unit each written form stands for
+    (`个小时 =小时`), and the characters a unit may not stand before (`行 !业动`: 6行, not 6行业)."""
+    units, canonical, not_before = [], {}, {}
+    for line in read_word_list("indicator_units.txt"):
+        unit, *marks = line.split()
+        units.append(unit)
+        for mark in marks:
+            if mark.startswith("="):
+                canonical[unit] = mark[1:]
+            elif mark.startswith("!"):
+                not_before[unit] = mark[1:]
+    return sorted(units, key=len, reverse=True), canonical, not_before
+
+
+UNITS, UNIT_CANONICAL, UNIT_NOT_BEFORE = _read_units()
 
 
 def _unit_pattern() -> str:
     alternatives = []
     for unit in UNITS:
         escaped = re.escape(unit)
-        alternatives.append(escaped + "(?![A-Za-z])" if unit.isascii() and unit.isalpha() else escaped)
+        if unit.isascii() and unit.isalpha():
+            escaped += "(?![A-Za-z])"
+        if unit in UNIT_NOT_BEFORE:
+            escaped += f"(?![{re.escape(UNIT_NOT_BEFORE[unit])}])"
+        alternatives.append(escaped)
     return "|".join(alternatives)
 
 
-_ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# 187⏎0个: a line wrap may split the digits of a number (see `edunlp.indicators.extract` for when it is read).
+_ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\n\d+)?(?:\.\d+)?"
 _CHINESE = rf"[{CHINESE_NUMERAL_CHARS}]+(?:点[{CHINESE_DIGITS}]+)?"
 _ARABIC_MIXED = rf"(?:{_ARABIC})(?:[万亿千百]+(?:\d+(?:\.\d+)?[万亿千百]+)*)?"
 
@@ -91,11 +113,11 @@ def _alternation(words) -> str:
 
 
 QUANTITY_RE = re.compile(
-    rf"(?P<prefix>{_alternation(QUALIFIER_PREFIXES)})?"
+    rf"(?P<prefix>(?<![邀预签相制节违履特公条合契])约|{_alternation(set(QUALIFIER_PREFIXES) - {'约'})})?"  # not 邀约50家
     rf"(?:{_number('first')})"
     rf"(?:(?P<range>[-—–~至到])(?:{_number('second')}))?"
     rf"(?:[ \n](?=[余多万亿]|(?:{_unit_pattern()})))?"  # 30 公里, 41⏎万个: a space or a wrap before the unit
-    r"(?P<more>[余多])?"
+    rf"(?P<more>[余多]|\+(?=[万亿]|(?:{_unit_pattern()})))?"  # 5000+TPS: a plus before a unit is 多
     r"(?P<multiplier>[万亿])?"
     rf"(?P<unit>{_unit_pattern()})?"
     rf"(?P<suffix>{_alternation(['以上', '以下', '以内', '左右', '上下', '之多'])})?"
@@ -113,7 +135,7 @@ def chinese_to_number(numeral: str) -> Decimal:
 def split_number(number: str) -> tuple[Decimal, str]:
     """The number as written and its trailing multiplier: 2910万 → (2910, 万), 5千 → (5, 千),
     一万二千 → (12000, ""), 3亿5千万 → (350000000, "")."""
-    number = number.replace(",", "")
+    number = number.replace(",", "").replace("\n", "")
     arabic = re.fullmatch(r"(\d+(?:\.\d+)?)([万亿千百]?)", number)
     if arabic:
         return Decimal(arabic[1]), arabic[2]
@@ -169,7 +191,7 @@ def quantity_from_match(match: re.Match, text: str) -> Quantity | None:
             value, multiplier, unit = ratio, "", ":"
         else:
             value, multiplier = split_number(match["first"])
-            unit = match["unit"] or ""
+            unit = UNIT_CANONICAL.get(match["unit"], match["unit"] or "")
         second = _number_text(match, "second")
         if second is not None:
             share_second = _percent_or_fraction(match, "second")
