@@ -86,7 +86,9 @@ def test_a_quantity_without_a_name_is_kept_and_the_selector_names_it():
     rules = extract_indicators(text, learned_names=False)
     assert [(i.text, i.name, i.name_start, i.name_end) for i in rules] == [("57人", "", None, None)]
     (selected,) = extract_indicators(text)
-    assert selected.name and "选课人数" in selected.name
+    # which phrase wins is the selector's learned choice (scored in evaluation/); here: it comes from
+    # the clause before, since this one holds only 达到
+    assert selected.name and selected.name_end <= text.index("，")
     assert text[selected.name_start:selected.name_end] == selected.name
 
 

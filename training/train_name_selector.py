@@ -50,14 +50,22 @@ C_VALUES = (0.3, 1.0, 3.0)
 
 
 def named_quantities(paths: list[Path] = TRAINING) -> tuple[list[list[Candidate]], list[dict], list[str]]:
-    """Each hand-named quantity the rules also find: its candidates, its gold and its paragraph."""
+    """Each hand-named quantity the rules also find (a quantity of theirs overlapping it): its
+    candidates, its gold and its paragraph."""
     examples = [e for path in paths for e in read_examples(path) if e.indicators]
     texts = [model_text(e) for e in examples]
     found, golds = [], []
     for example, text in zip(examples, texts):
-        rules = {(i.start, i.end): i for i in extract_indicators(text, learned_names=False)}
-        pairs = [(rules[(g["start"], g["end"])], g) for g in example.indicators
-                 if not g.get("not_indicator") and g.get("name") and (g["start"], g["end"]) in rules]
+        rules = extract_indicators(text, learned_names=False)
+        pairs = []
+        for g in example.indicators:
+            if g.get("not_indicator") or not g.get("name"):
+                continue
+            # the rules' quantity over the named one: a later rule may move an edge (约50家 → 50家)
+            match = next((i for i in rules if i.start < g["end"] and g["start"] < i.end), None)
+            if match is not None:
+                pairs.append((match, g))
+                rules.remove(match)
         found.append([i for i, _ in pairs])
         golds.append([g for _, g in pairs])
     lists = [c for candidates in candidate_lists(texts, found) for c in candidates]
