@@ -85,9 +85,10 @@ LEADING_FILLERS = ["以及", "的", "了", "和", "及", "与", "并", "向", "�
 # ones only end it after its first character (中小学, 在线课程 start with one).
 NOUN_STOPS = PREDICATE_VERBS + ["以及", "予以", "进行", "纳入", "列入", "的", "和", "及", "与", "或", "等"]
 NOUN_STOP_CHARS = "在已均共将被向对从为中"
-# Words that hold a stop character (初中班级, 结对帮扶): the noun runs on through them.
 # 1个国家级众创空间“天印梦工场”，: a quoted name closing the noun phrase names the one counted, not what
+# is counted
 QUOTED_LAST = re.compile(r'["“「][^"”」，,;；。]{1,20}["”」](?=$|[\s，,;；。、(（]|\d)')
+# Words that hold a stop character (初中班级, 结对帮扶): the noun runs on through them.
 NOT_NOUN_STOPS = ["初中", "高中", "中学", "中心", "中职", "中小", "结对", "集中", "配对", "绝对", "相对"]
 # A verb followed by one of these is part of a noun: 接入带宽, 覆盖率, 完成数量.
 NOUN_HEADS_AFTER_VERB = ["带宽", "比例", "情况", "人数", "人次", "次数", "数量", "率", "量", "数"]
@@ -731,8 +732,8 @@ def _name_quantities(text: str) -> Reading:
 def _noun_end(text: str, noun: list[tuple[int, int, str]], end: int, event: bool = False) -> int:
     """Where a count's noun ends: before its first verb, adverb, preposition or conjunction, but
     a conjunction joining a short noun (one or two nominal words) makes one noun of both
-    (200多个国家和地区, 50余家中央和地方媒体|深入); words in brackets end nothing. A count of `event`s names an activity, verbs
-    and all, up to its last nominal word (1次城乡学校结对送教活动)."""
+    (200多个国家和地区, 50余家中央和地方媒体|深入); words in brackets end nothing. A count of
+    `event`s names an activity, verbs and all, up to its last nominal word (1次城乡学校结对送教活动)."""
     if event:
         stop = next((i for i, w in enumerate(noun[1:], 1) if w[2] in NOUN_END_TAGS - {"v"}), len(noun))
         last = max((i for i in range(stop) if noun[i][2] in NOMINAL_TAGS), default=None)

@@ -152,9 +152,9 @@ def _span_features(text: str, words: Words, i: int, j: int, side: str, indicator
 
 def _shape_features(name: str, tags: list[str], kind: str) -> list[str]:
     """What a name phrase holds whatever its words: a preposition or a scope word inside (公司高管
-    团队自愿在降薪, 高考成绩位于全省前), a change's reference (较上月), a time word first
-    (当季), a quote or bracket at an edge or left open (“每周工作,
-    省高校重点（), the measure head it ends in (率, 数, 增长)."""
+    团队自愿在降薪, 高考成绩位于全省前), a change's reference (较上月), a time word first (当季),
+    a quote or bracket at an edge or left open (“每周工作, 省高校重点（), the measure head it ends
+    in (率, 数, 增长)."""
     features = [f"preps={min(tags.count('p'), 2)}", f"adverb_first={tags[:1] == ['d']}"]
     if SCOPE_INSIDE.search(name[1:]):
         features.append("scope_inside")
