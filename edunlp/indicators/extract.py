@@ -781,15 +781,6 @@ def _trim_counted(item: Found, text: str, noun: list[tuple[int, int, str]], modi
     _set_name(item, text, item.name_start, end, prefix=text[slice(*item.modifier)] if item.modifier else "")
 
 
-def _sentence_of(reading: Reading, span: tuple[int, int]) -> tuple[int, int]:
-    """The sentence of `reading` that holds `span` (the span itself when none does: a composed
-    name's parts), in which its words are cut."""
-    index = bisect_right([s[0] for s in reading.sentences], span[0]) - 1
-    if span[0] < span[1] and index >= 0 and span[1] <= reading.sentences[index][1]:
-        return reading.sentences[index]
-    return span
-
-
 def _trim_names(readings: list[Reading]) -> None:
     """Step 4 for every name read from its text (verbatim, or a count's modifier and noun), all
     spans tagged in one batch."""
@@ -804,8 +795,11 @@ def _trim_names(readings: list[Reading]) -> None:
 
     spans = [(item.name_start, item.name_end) for _, item in items]
     spans += [item.modifier or (0, 0) for _, item in items]
-    words = tagged_spans_in_context([(reading.text, _sentence_of(reading, span) if item.counted else span, span)
-                                     for (reading, item), span in zip(items * 2, spans)])
+    # a count's noun and modifier are cut with the count beside them: alone, 国家级众创空间 after
+    # 1个 reads 国家|级众|创|空间; with it, 国家级|众创|空间
+    words = tagged_spans_in_context([
+        (reading.text, (min(span[0], item.start), max(span[1], item.end)) if item.counted and span[1] > span[0] else span,
+         span) for (reading, item), span in zip(items * 2, spans)])
     for (reading, item), name_words, modifier_words in zip(items, words, words[len(items):]):
         text = reading.text
         if item.counted:
