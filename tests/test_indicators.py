@@ -411,3 +411,10 @@ def test_yue_inside_a_word_is_no_hedge_and_tu_po_is_more_than() -> None:
     assert [i.qualifier for i in extract_indicators("活动邀约50家机构参与,预约约30人。", learned_names=False)] == [None, "approx"]
     found = extract_indicators("平台注册用户突破1200万人。", learned_names=False)
     assert [(i.text, i.name, i.qualifier) for i in found] == [("1200万人", "注册用户", "more_than")]
+
+
+def test_a_count_noun_ends_before_a_quoted_name_of_its_own_and_not_in_brackets():
+    names = {i.text: i.name for i in extract_indicators("现有1个国家级众创空间“天印梦工场”，3个省高校重点（建设）实验室。",
+                                                          learned_names=False)}
+    assert names["1个"] == "国家级众创空间" and names["3个"] == "省高校重点（建设）实验室"
+    assert [i.name for i in extract_indicators("建成5个“智慧校园”示范校。", learned_names=False)] == ["“智慧校园”示范校"]

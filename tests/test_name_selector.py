@@ -98,3 +98,36 @@ def test_a_lone_verb_adverb_or_copula_is_never_chosen_and_replaces_no_name():
     by_name = {c.name: c for c in candidate_lists([text], [extract_indicators(text, learned_names=False)])[0][0]}
     assert by_name["达到"].junk and by_name["已经"].junk and not by_name["选课人数"].junk
     assert not any("，" in name for name in by_name)  # the clause before, but no span across the comma
+
+
+def test_candidate_words_are_cut_from_the_clause_and_at_the_rules_edges():
+    from edunlp.segmentation.words import tagged_spans, tagged_spans_in_context
+
+    text = "现有1个国家级众创空间，"
+    span = (4, 11)  # 国家级众创空间, after the count
+    in_context = tagged_spans_in_context([(text, (0, len(text)), span), (text, (0, len(text)), (5, 9))])
+    clause_words = [w for w in tagged_spans(text) if span[0] <= w[0] and w[1] <= span[1]]
+    assert in_context[0] == clause_words  # the clause's words, not the span's own segmentation
+    assert in_context[1][0][0] == 5 and in_context[1][-1][1] == 9  # a word over an edge is cut at it
+    assert all(5 <= s < e <= 9 for s, e, _ in in_context[1])
+    # the rules cut 当季 off where the tagger reads 当|季云: their name is a span of words all the same
+    words = [(0, 1, "p"), (1, 3, "n"), (3, 5, "n"), (5, 7, "n")]
+    assert names._cut_at(words, (2, 7)) == [(0, 1, "p"), (1, 2, "n"), (2, 3, "n"), (3, 5, "n"), (5, 7, "n")]
+    text = "当季云业务收入达到276亿元。"
+    rules = extract_indicators(text, learned_names=False)
+    assert rules[0].name == "云业务收入"
+    first = candidate_lists([text], [rules])[0][0][0]
+    assert "side=L" in first.features and "time_start" not in first.features
+    assert "time_start" in names._shape_features("当季云业务收入", ["p", "n", "n", "n"], "count")
+
+
+def test_the_end_of_a_from_to_pair_takes_the_name_chosen_for_its_start():
+    from edunlp.indicators.extract import continues
+
+    text = "赴加中国学生人数不断增加，已经从2007年的4.3万人，攀升至2017年的14.1万人。"
+    rules = extract_indicators(text, learned_names=False)
+    assert [i.text for i in rules] == ["4.3万人", "14.1万人"] and not rules[1].name
+    assert continues(text, *rules)
+    assert not continues("共有4.3万人，其中攀升至14.1万人。", *extract_indicators("共有4.3万人，其中攀升至14.1万人。"))
+    first, second = extract_indicators(text)
+    assert first.name and (second.name, second.name_start, second.name_end) == (first.name, first.name_start, first.name_end)

@@ -1,7 +1,7 @@
 """Fit the indicator name selector (edunlp.indicators.names) on the hand-named training quantities.
 
     PYTHONPATH=. python training/train_name_selector.py [--out edunlp/data] [--C 1.0]
-        [--generated-weight 0.3] [--margin 1.0]
+        [--generated-weight 0.3] [--margin 1.5]
 
 Reads the `indicators` of the training paragraphs (corpora/real/train.jsonl, corpora/written/train.jsonl,
 written by training/build_labelled.py from the names3 annotations; real ones need ../shared/realtext;
@@ -140,7 +140,7 @@ def main() -> None:
     parser.add_argument("--C", type=float, default=1.0, help="inverse regularisation of the final fit")
     parser.add_argument("--generated-weight", type=float, default=0.3,
                         help="weight of each generated bulletin quantity (0: hand-named quantities only)")
-    parser.add_argument("--margin", type=float, default=1.0,
+    parser.add_argument("--margin", type=float, default=1.5,
                         help="log-odds by which a candidate must beat the rules' name (chosen on blind-dev)")
     parser.add_argument("--more-names", action="store_true",
                         help=f"also the names-only paragraphs of {MORE_NAMES.relative_to(ROOT)} (names4)")

@@ -85,6 +85,9 @@ LEADING_FILLERS = ["以及", "的", "了", "和", "及", "与", "并", "向", "�
 # ones only end it after its first character (中小学, 在线课程 start with one).
 NOUN_STOPS = PREDICATE_VERBS + ["以及", "予以", "进行", "纳入", "列入", "的", "和", "及", "与", "或", "等"]
 NOUN_STOP_CHARS = "在已均共将被向对从为中"
+# 1个国家级众创空间“天印梦工场”，: a quoted name closing the noun phrase names the one counted, not what
+# is counted
+QUOTED_LAST = re.compile(r'["“「][^"”」，,;；。]{1,20}["”」](?=$|[\s，,;；。、(（]|\d)')
 # Words that hold a stop character (初中班级, 结对帮扶): the noun runs on through them.
 NOT_NOUN_STOPS = ["初中", "高中", "中学", "中心", "中职", "中小", "结对", "集中", "配对", "绝对", "相对"]
 # A verb followed by one of these is part of a noun: 接入带宽, 覆盖率, 完成数量.
@@ -496,7 +499,7 @@ def _noun_after(folded: str, start: int, end: int) -> tuple[int, int]:
                 continue
             if _starts_with_any(folded, NOUN_STOPS, i, end) or (
                 i > start and char in NOUN_STOP_CHARS and not _inside_any(folded, i, NOT_NOUN_STOPS)
-            ):
+            ) or (i > start and QUOTED_LAST.match(folded, i, end)):
                 break
         i += 1
     match = SCOPE_PARENTHESIS.search(folded, start, i)
@@ -729,15 +732,20 @@ def _name_quantities(text: str) -> Reading:
 def _noun_end(text: str, noun: list[tuple[int, int, str]], end: int, event: bool = False) -> int:
     """Where a count's noun ends: before its first verb, adverb, preposition or conjunction, but
     a conjunction joining a short noun (one or two nominal words) makes one noun of both
-    (200多个国家和地区, 50余家中央和地方媒体|深入). A count of `event`s names an activity, verbs
-    and all, up to its last nominal word (1次城乡学校结对送教活动)."""
+    (200多个国家和地区, 50余家中央和地方媒体|深入); words in brackets end nothing. A count of
+    `event`s names an activity, verbs and all, up to its last nominal word (1次城乡学校结对送教活动)."""
     if event:
         stop = next((i for i, w in enumerate(noun[1:], 1) if w[2] in NOUN_END_TAGS - {"v"}), len(noun))
         last = max((i for i in range(stop) if noun[i][2] in NOMINAL_TAGS), default=None)
         if last is not None and any(w[2] == "v" for w in noun[:last]):
             return noun[last][1] if last + 1 < len(noun) else end
-    for index, word in enumerate(noun[1:], 1):
-        if word[2] == "c" and fold(text[word[0]:word[1]]) in COORDINATORS:
+    depth = 0
+    for index, word in enumerate(noun):
+        said = fold(text[word[0]:word[1]])
+        depth = max(0, depth + (said == "(") - (said == ")"))
+        if not index or depth or said == ")":
+            continue  # 3个省高校重点（建设）实验室: a bracket's words end nothing
+        if word[2] == "c" and said in COORDINATORS:
             run = index + 1
             while run < len(noun) and noun[run][2] in NOMINAL_TAGS:
                 run += 1
@@ -777,19 +785,23 @@ def _trim_names(readings: list[Reading]) -> None:
     """Step 4 for every name read from its text (verbatim, or a count's modifier and noun), all
     spans tagged in one batch."""
     items = [
-        (reading.text, item) for reading in readings for item in reading.found
+        (reading, item) for reading in readings for item in reading.found
         if item.name and (item.counted or (
             item.name_end - item.name_start > 1 and item.name == reading.text[item.name_start:item.name_end]))
     ]
     if not items:
         return
-    from ..segmentation.words import tagged_spans_of_many  # spaCy loads on first use, not on `import edunlp`
+    from ..segmentation.words import tagged_spans_in_context  # spaCy loads on first use, not on `import edunlp`
 
     spans = [(item.name_start, item.name_end) for _, item in items]
     spans += [item.modifier or (0, 0) for _, item in items]
-    tagged = tagged_spans_of_many([text[slice(*span)] for (text, _), span in zip(items * 2, spans)])
-    words = [[(s + start, e + start, tag) for s, e, tag in found] for (start, _), found in zip(spans, tagged)]
-    for (text, item), name_words, modifier_words in zip(items, words, words[len(items):]):
+    # a count's noun and modifier are cut with the count beside them: alone, 国家级众创空间 after
+    # 1个 reads 国家|级众|创|空间; with it, 国家级|众创|空间
+    words = tagged_spans_in_context([
+        (reading.text, (min(span[0], item.start), max(span[1], item.end)) if item.counted and span[1] > span[0] else span,
+         span) for (reading, item), span in zip(items * 2, spans)])
+    for (reading, item), name_words, modifier_words in zip(items, words, words[len(items):]):
+        text = reading.text
         if item.counted:
             _trim_counted(item, text, name_words, modifier_words)
         else:
@@ -832,9 +844,26 @@ def _restates(reading: Reading, last: Found, item: Found) -> bool:
     stands between them, dates and 的 aside; a name read from those words is no name."""
     if item.counted or (item.name and item.name_start is not None and item.name_start < last.end):
         return False
-    gap = "".join(char for char, masked in zip(reading.folded[last.end:item.start], reading.mask[last.end:item.start])
-                  if not masked and char != "的" and not char.isspace())
+    gap = _gap(reading.folded, reading.mask, last.end, item.start)
     return bool(RESTATING.fullmatch(gap) or (last.from_to and CONTINUING.fullmatch(gap)))
+
+
+def _gap(folded: str, mask: list[bool], start: int, end: int) -> str:
+    """folded[start:end] without dates and the like (masked), 的 and spaces: what joins two figures."""
+    return "".join(char for char, masked in zip(folded[start:end], mask[start:end])
+                   if not masked and char != "的" and not char.isspace())
+
+
+def continues(text: str, first: Indicator, second: Indicator) -> bool:
+    """Whether `second` continues `first`, the indicator before it in `text`, as the end of a
+    从/由…至 pair (从2007年的4.3万人，攀升至2017年的14.1万人): the same thing measured twice. The
+    rules copy the first figure's name to the second (`_restates`); for a first figure they could
+    not name, the name chosen later (edunlp.indicators.names) is copied likewise."""
+    folded = fold(text)
+    if not (FROM_DATE.search(folded, max(0, first.start - MAX_NAME), first.start)
+            or folded[:first.start].rstrip().endswith(("由", "从"))):
+        return False
+    return bool(CONTINUING.fullmatch(_gap(folded, _masked(folded), first.end, second.start)))
 
 
 def _strip_generic(name: str) -> str:

@@ -32,7 +32,7 @@ from scipy.sparse import csr_matrix
 
 from ..document import Indicator
 from ..reading.normalize import fold
-from .extract import COPULAS, TRAILING_FILLERS
+from .extract import COPULAS, TRAILING_FILLERS, continues
 from .quantities import read_word_list
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -44,6 +44,8 @@ GAP_CHARS = 4  # the words between a name and its number, as a feature when this
 SCOPE_START = re.compile("全(?:国|省|市|区|县|校)|各|我(?:省|市|县|校)|本(?:省|市|校)|该(?:省|市|县|校)")
 SCOPE_INSIDE = re.compile("全(?:国|省|市|区|县|校)")  # 高考成绩位于全省前: a name holds no scope word
 COMPARISON = re.compile("较|比(?:去年|上年|上一年|上月|上季)|同比|环比")  # 问题数据较上月下降: the change's reference
+# 当季云业务收入, 全年访问量: a time word says when, not what (the tagger may cut 当季 as 当|季云)
+TIME_START = re.compile("当(?:季|月|年|期)|本(?:月|季|年|周|期|学期|学年)|今年|去年|上(?:月|年|季)|全年|年度|每(?:年|月|周|天|日)")
 MEASURE_HEAD = re.compile("(?:率|数|量|人次|比例|规模|总额|金额|面积|时长|增长|增加|下降|减少|提高|上涨)$")
 
 # Parts of speech of a word that may be a name alone (PKU tags: nouns, nouns from verbs, names,
@@ -150,13 +152,16 @@ def _span_features(text: str, words: Words, i: int, j: int, side: str, indicator
 
 def _shape_features(name: str, tags: list[str], kind: str) -> list[str]:
     """What a name phrase holds whatever its words: a preposition or a scope word inside (公司高管
-    团队自愿在降薪, 高考成绩位于全省前), a change's reference (较上月), a quote or bracket at an
-    edge or left open (“每周工作, 省高校重点（), the measure head it ends in (率, 数, 增长)."""
+    团队自愿在降薪, 高考成绩位于全省前), a change's reference (较上月), a time word first (当季),
+    a quote or bracket at an edge or left open (“每周工作, 省高校重点（), the measure head it ends
+    in (率, 数, 增长)."""
     features = [f"preps={min(tags.count('p'), 2)}", f"adverb_first={tags[:1] == ['d']}"]
     if SCOPE_INSIDE.search(name[1:]):
         features.append("scope_inside")
     if COMPARISON.search(name):
         features.append("comparison")
+    if TIME_START.match(name):
+        features.append("time_start")
     if re.match(r"[^\w]", name) or re.search(r"[^\w）)”」]$", name):
         features.append("punct_edge")
     if sum(name.count(o) for o in "（(“「") != sum(name.count(c) for c in "）)”」"):
@@ -194,6 +199,20 @@ def _against_rules(text: str, words: Words, i: int, j: int, indicator: Indicator
     return features
 
 
+def _cut_at(words: Words, edges: tuple[int | None, int | None]) -> Words:
+    """`words` with a word over an edge of the rules' name cut there: the rules cut names by their
+    own word lists (当季|云业务收入) where the tagger may join across (当|季云|业务), and a rules'
+    name that is no span of words would go without the features of one."""
+    cut: Words = []
+    for start, end, tag in words:
+        for edge in edges:
+            if edge is not None and start < edge < end:
+                cut.append((start, edge, tag))
+                start = edge
+        cut.append((start, end, tag))
+    return cut
+
+
 def candidates(text: str, indicator: Indicator, left_words: Words, right_words: Words) -> list[Candidate]:
     """Every name `indicator` could have in its clause, the rules' first; `left_words` and
     `right_words` are the tagged words of `regions` (offsets into `text`). A name the rules
@@ -209,7 +228,8 @@ def candidates(text: str, indicator: Indicator, left_words: Words, right_words: 
         if any(not _names_nothing(fold(text[w[0]:w[1]]), w[2]) for w in own):
             left_words = own
     found = [rules]
-    for side, words in (("L", left_words), ("R", right_words)):
+    edges = (indicator.name_start, indicator.name_end)
+    for side, words in (("L", _cut_at(left_words, edges)), ("R", _cut_at(right_words, edges))):
         starts = range(len(words)) if side == "L" else range(min(RIGHT_STARTS, len(words)))
         for i in starts:
             for j in range(i + 1, min(i + MAX_WORDS, len(words)) + 1):
@@ -230,11 +250,11 @@ def candidates(text: str, indicator: Indicator, left_words: Words, right_words: 
 
 def candidate_lists(texts: Sequence[str], indicators: Sequence[Sequence[Indicator]]) -> list[list[list[Candidate]]]:
     """`candidates` of every indicator of every text, all regions tagged in one batch."""
-    from ..segmentation.words import tagged_spans_of_many
+    from ..segmentation.words import tagged_spans_in_context
 
-    spans = [(text, region) for text, found in zip(texts, indicators) for i in found for region in regions(text, i)]
-    tagged = tagged_spans_of_many([text[slice(*region)] for text, region in spans])
-    words = iter([[(s + start, e + start, tag) for s, e, tag in found] for (_, (start, _)), found in zip(spans, tagged)])
+    pieces = [(text, (left[0], right[1]), region) for text, found in zip(texts, indicators) for i in found
+              for left, right in [regions(text, i)] for region in (left, right)]
+    words = iter(tagged_spans_in_context(pieces))
     return [[candidates(text, i, next(words), next(words)) for i in found] for text, found in zip(texts, indicators)]
 
 
@@ -333,8 +353,15 @@ def choose_names(texts: Sequence[str], indicators: Sequence[Sequence[Indicator]]
     selector = selector or shipped_selector()
     if selector is None or not any(indicators):
         return
-    for found, lists in zip(indicators, candidate_lists(texts, indicators)):
+    for text, found, lists in zip(texts, indicators, candidate_lists(texts, indicators)):
+        previous = None
         for indicator, candidates_ in zip(found, lists):
-            best = selector.best(candidates_)
-            if best.name and best is not candidates_[0]:
-                indicator.name, indicator.name_start, indicator.name_end = best.name, best.start, best.end
+            if not indicator.name and previous is not None and continues(text, previous, indicator):
+                # 从2007年的4.3万人，攀升至2017年的14.1万人: the name chosen for the first figure
+                indicator.name, indicator.name_start, indicator.name_end = (
+                    previous.name, previous.name_start, previous.name_end)
+            else:
+                best = selector.best(candidates_)
+                if best.name and best is not candidates_[0]:
+                    indicator.name, indicator.name_start, indicator.name_end = best.name, best.start, best.end
+            previous = indicator
