@@ -131,3 +131,50 @@ def test_the_end_of_a_from_to_pair_takes_the_name_chosen_for_its_start():
     assert not continues("共有4.3万人，其中攀升至14.1万人。", *extract_indicators("共有4.3万人，其中攀升至14.1万人。"))
     first, second = extract_indicators(text)
     assert first.name and (second.name, second.name_start, second.name_end) == (first.name, first.name_start, first.name_end)
+
+
+def _tagged(*words: tuple[str, str]) -> tuple[str, list[tuple[int, int, str]]]:
+    """A text made of (word, part of speech) pairs and its words' offsets."""
+    text, spans = "", []
+    for word, tag in words:
+        spans.append((len(text), len(text) + len(word), tag))
+        text += word
+    return text, spans
+
+
+def test_a_phrase_that_names_nothing_measured_is_junk_and_one_with_its_noun_is_not():
+    nothing = [
+        (("同比", "j"), ("下降", "v")),  # a change or comparison alone
+        (("比", "p"), ("上年", "t"), ("末", "f"), ("净增", "v")),
+        (("占", "v"), ("考核", "vn"), ("总分", "n")),  # a share by its base alone
+        (("开设", "v"), ("人工智能", "n"), ("课程", "n"), ("的", "u"), ("中小学", "j"), ("超过", "v")),  # a hedge last
+        (("招生", "vn"), ("规模", "n"), ("扩大", "v"), ("到", "v")),  # a verb of reaching last
+        (("整改率", "n"), ("须", "d")),  # a modal last
+        (("官方", "n"), ("称", "v"), ("学生", "n"), ("人数", "n")),  # a verb of reporting inside
+        (("还", "d"), ("剩余", "v")),  # an adverb first, no noun
+        (("从", "p"), ("恒大", "nz"), ("投资", "vn")),  # a preposition first
+        (("没", "v"),),
+    ]
+    named = [
+        (("招生", "vn"), ("规模", "n")),
+        (("开设", "v"), ("人工智能", "n"), ("课程", "n"), ("的", "u"), ("中小学", "j")),
+        (("注册", "v"), ("用户", "n"), ("增加", "v")),  # a change with what changes
+        (("中小学", "j"), ("和", "c"), ("幼儿园", "n")),
+        (("在籍", "v"), ("学生", "n")),
+        (("投入", "v"),),
+    ]
+    for words in nothing:
+        assert names._phrase_names_nothing(*_tagged(*words)), words
+    for words in named:
+        assert not names._phrase_names_nothing(*_tagged(*words)), words
+
+
+def test_a_junk_rules_name_gives_way_to_the_noun_of_its_clause():
+    text = "据统计，从恒大投资的8亿美元已经基本花完。"
+    indicator = extract_indicators(text, learned_names=False)[0]
+    found = candidate_lists([text], [[indicator]])[0][0]
+    by_name = {c.name: c for c in found}
+    assert by_name["从恒大投资"].junk and not by_name["恒大投资"].junk
+    chosen = NameSelector(["rules"], np.array([5.0], dtype=np.float32), 0.0, {"margin": 1.0}).best(
+        [Candidate(found[0].start, found[0].end, "从恒大投资", ["rules"], junk=True), by_name["恒大投资"]])
+    assert chosen.name == "恒大投资"

@@ -32,7 +32,7 @@ from scipy.sparse import csr_matrix
 
 from ..document import Indicator
 from ..reading.normalize import fold
-from .extract import COPULAS, TRAILING_FILLERS, continues
+from .extract import COPULAS, NOMINAL_TAGS, TRAILING_FILLERS, continues
 from .quantities import read_word_list
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -53,6 +53,16 @@ MEASURE_HEAD = re.compile("(?:率|数|量|人次|比例|规模|总额|金额|面
 # names nothing, nor does a copula or filler of the rules (达到, 突破, 已有).
 NAME_TAGS = {"n", "vn", "nz", "nt", "j", "b", "an", "Ng", "l", "nx", "ns", "nr", "i", "a", "v"}
 LINKING_WORDS = frozenset(COPULAS + TRAILING_FILLERS)
+# A phrase that names nothing measured, whatever its words: only a change or a comparison (同比下降,
+# 比上年末净增, 攀升), a share named by its base alone (占比, 占考核总分: a share of what?), a name
+# that ends in a verb of reaching, a hedge or a modal (升至, 扩大到, 超过, 差不多, 可, 须).
+CHANGE_ONLY = re.compile(r"同比|环比|(?:(?:同比|环比|(?:较|比)[^\d]{0,5}?)?净?(?:增长|增加|提高|提升|上升|下降|减少|降低|新增|"
+                         r"净增|增|减|降|攀升|上涨|扩大|剩余)(?:了|到|至|为)?)")
+SHARE_OF = re.compile("[占佔]")
+TRAILING_HEDGES = ("超过", "超", "接近", "差不多", "约", "近", "可", "须", "需", "应", "能", "要", "可达", "以上")
+REPORTING_VERBS = frozenset({"称", "表示", "指出", "显示", "透露", "介绍", "说", "宣布", "认为", "记得", "获悉"})
+LEADING_PREPOSITIONS = frozenset("从于自向到")  # 从恒大投资: the words a name follows, not its own (not 在: 在籍学生)
+JOINING_CONJUNCTIONS = frozenset({"和", "与", "及", "或", "以及", "并", "或者"})  # 中小学和幼儿园: not 虽然, 但
 Words = list[tuple[int, int, str]]  # (start, end, part of speech), offsets into the text
 
 
@@ -71,6 +81,24 @@ class Candidate:
 def _names_nothing(word: str, tag: str) -> bool:
     """Whether a word alone names nothing (已经/d, 也即/c, 达到/v): see NAME_TAGS."""
     return tag not in NAME_TAGS or word in LINKING_WORDS
+
+
+def _phrase_names_nothing(text: str, words: Words) -> bool:
+    """Whether a phrase of `words` names nothing measured: a word that names nothing alone, a change
+    or comparison alone, a share by its base alone, a trailing verb of reaching, copula, hedge or
+    modal (…的中小学超过, 整改率须), a verb of reporting inside (官方称…), a preposition first (从…,
+    在…) or a conjunction that joins clauses (虽然), an adverb first with no noun after it (还剩余),
+    a verb of one character alone (没)."""
+    name = fold(_name_of(text, words[0][0], words[-1][1]))
+    said = [fold(text[w[0]:w[1]]) for w in words]
+    if len(words) == 1 and (_names_nothing(name, words[0][2]) or (words[0][2] == "v" and len(name) == 1)):
+        return True
+    return bool(CHANGE_ONLY.fullmatch(name) or SHARE_OF.match(name) or re.search("[到至]了?$", name)
+                or said[-1] in LINKING_WORDS or name.endswith(TRAILING_HEDGES)
+                or any(w[2] == "v" and word in REPORTING_VERBS for w, word in zip(words, said))
+                or said[0] in LEADING_PREPOSITIONS
+                or any(w[2] == "c" and word not in JOINING_CONJUNCTIONS for w, word in zip(words, said))
+                or (words[0][2] == "d" and not any(w[2] in NOMINAL_TAGS for w in words)))
 
 
 def clause_of(text: str, start: int, end: int) -> tuple[int, int]:
@@ -237,10 +265,12 @@ def candidates(text: str, indicator: Indicator, left_words: Words, right_words: 
                 if end - start > MAX_CHARS or BREAKS & set(text[start:end]):
                     break
                 name = _name_of(text, start, end)
-                junk = j == i + 1 and _names_nothing(fold(name), words[i][2])
+                junk = _phrase_names_nothing(text, words[i:j])
                 if (start, end) == (indicator.name_start, indicator.name_end):
+                    # the bulletin's own convention names a change or share by itself (较上季度下降, 占比):
+                    # the rules' name gives way for other junk only
                     rules.features += _span_features(text, words, i, j, side, indicator)
-                    rules.junk = junk
+                    rules.junk = junk and not (CHANGE_ONLY.fullmatch(fold(name)) or SHARE_OF.match(name))
                     continue
                 features = _span_features(text, words, i, j, side, indicator)
                 features += ["rules_unnamed"] if unnamed else _against_rules(text, words, i, j, indicator)
