@@ -27,11 +27,23 @@ def test_candidates_are_word_spans_of_the_clause_beside_the_quantity_after_the_r
     assert {"互联网接入率", "中小学互联网接入率"} <= {c.name for c in lists[0]}
 
 
-def test_a_name_the_rules_composed_is_the_only_candidate_and_stays():
+def test_a_name_the_rules_composed_is_weighed_against_the_spans_of_its_clause():
     text = "注册用户为4.5万人，比上月增加3200人。"
     rules = extract_indicators(text, learned_names=False)
-    assert [len(c) for c in candidate_lists([text], [rules])[0]][1] == 1
+    composed = candidate_lists([text], [rules])[0][1]
+    assert len(composed) > 1 and "rules_composed" in composed[0].features
+    assert all("against_composed" in c.features for c in composed[1:])
     assert [i.name for i in extract_indicators(text)][1] == "注册用户增加"
+    # a share the rules composed is not named by a piece after its number (教师, 教师能够熟练运用…)
+    text = "该省有78.6%的教师能够熟练运用数字资源开展教学。"
+    share = extract_indicators(text, learned_names=False)[0]
+    assert share.name == "能够熟练运用数字资源开展教学的教师比例"
+    found = candidate_lists([text], [[share]])[0][0]
+    assert all(c.junk for c in found[1:] if "side=R" in c.features)
+    assert extract_indicators(text)[0].name == share.name
+    # the seed's 拥有多媒体教室，数量达到431万间: 数量 alone says nothing
+    text = "98.93%的中小学拥有多媒体教室，数量达到431万间。"
+    assert extract_indicators(text)[1].name == "多媒体教室数量"
 
 
 def test_shape_features_mark_what_a_name_should_not_hold():
@@ -63,12 +75,13 @@ def test_fit_save_and_load_without_pickle(tmp_path):
 
 def test_the_selector_ships_and_without_it_the_rules_name(monkeypatch):
     assert names.shipped_selector() is not None
-    text = (SAMPLES / "2023-01.txt").read_text(encoding="utf-8")
-    selected = [(i.start, i.name) for i in extract_indicators(text)]
+    texts = [path.read_text(encoding="utf-8") for path in sorted(SAMPLES.glob("*.txt"))]
+    selected = [[(i.start, i.name) for i in extract_indicators(text)] for text in texts]
     monkeypatch.setattr(names, "shipped_selector", lambda: None)
-    rules = [(i.start, i.name) for i in extract_indicators(text)]
-    assert rules == [(i.start, i.name) for i in extract_indicators(text, learned_names=False)]
-    assert [start for start, _ in selected] == [start for start, _ in rules] and selected != rules
+    rules = [[(i.start, i.name) for i in extract_indicators(text)] for text in texts]
+    assert rules == [[(i.start, i.name) for i in extract_indicators(text, learned_names=False)] for text in texts]
+    assert [[start for start, _ in s] for s in selected] == [[start for start, _ in r] for r in rules]
+    assert selected != rules
 
 
 def test_segment_names_point_at_their_text_in_the_document():
@@ -154,6 +167,12 @@ def test_a_phrase_that_names_nothing_measured_is_junk_and_one_with_its_noun_is_n
         (("还", "d"), ("剩余", "v")),  # an adverb first, no noun
         (("从", "p"), ("恒大", "nz"), ("投资", "vn")),  # a preposition first
         (("没", "v"),),
+        (("ERP", "nx"), ("产业", "n"), ("链上", "a")),  # a place word last
+        (("笔者", "n"), ("实测", "v"), ("下", "f")),
+        (("垂直", "v"), ("位置", "n"), ("”", "w")),  # a quote left open
+        (("（", "w"), ("市", "n"), ("）", "w")),  # a bracket's words alone
+        (("学生", "n"), ("每周", "r"), ("还", "d"), ("学习", "v")),  # a clause: subject, adverb, verb
+        (("数量", "n"),),  # a generic word alone
     ]
     named = [
         (("招生", "vn"), ("规模", "n")),
@@ -162,6 +181,9 @@ def test_a_phrase_that_names_nothing_measured_is_junk_and_one_with_its_noun_is_n
         (("中小学", "j"), ("和", "c"), ("幼儿园", "n")),
         (("在籍", "v"), ("学生", "n")),
         (("投入", "v"),),
+        (("“", "w"), ("护学岗", "n"), ("”", "w")),  # a quoted name may be what is counted
+        (("家长", "n"), ("空间", "n"), ("月均", "d"), ("登录", "v")),  # 月均 is no clause's adverb
+        (("同比", "j"), ("分别", "d"), ("下降", "v")),
     ]
     for words in nothing:
         assert names._phrase_names_nothing(*_tagged(*words)), words

@@ -32,7 +32,7 @@ from scipy.sparse import csr_matrix
 
 from ..document import Indicator
 from ..reading.normalize import fold
-from .extract import COPULAS, NOMINAL_TAGS, TRAILING_FILLERS, continues
+from .extract import COPULAS, GENERIC_NAMES, NOMINAL_TAGS, TRAILING_FILLERS, continues
 from .quantities import read_word_list
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -61,7 +61,11 @@ CHANGE_ONLY = re.compile(r"同比|环比|(?:(?:同比|环比|(?:较|比)[^\d]{0,
 SHARE_OF = re.compile("[占佔]")
 TRAILING_HEDGES = ("超过", "超", "接近", "差不多", "约", "近", "可", "须", "需", "应", "能", "要", "可达", "以上")
 REPORTING_VERBS = frozenset({"称", "表示", "指出", "显示", "透露", "介绍", "说", "宣布", "认为", "记得", "获悉"})
-LEADING_PREPOSITIONS = frozenset("从于自向到")  # 从恒大投资: the words a name follows, not its own (not 在: 在籍学生)
+LEADING_PREPOSITIONS = frozenset("从于自向到至")  # 从恒大投资: the words a name follows, not its own (not 在: 在校生)
+OPENING, CLOSING = "（(“「‘《", "）)”」’》"
+# adverbs that make a clause of subject and verb (学生每周要学习, 造车已经投入); not 月均, 专项 (tagged so)
+CLAUSE_ADVERBS = frozenset({"已经", "已", "便", "就", "都", "也", "还", "将", "正在", "曾", "曾经", "不要", "自愿", "仍",
+                            "仍然", "才", "又", "再", "便能", "最好"})
 JOINING_CONJUNCTIONS = frozenset({"和", "与", "及", "或", "以及", "并", "或者"})  # 中小学和幼儿园: not 虽然, 但
 Words = list[tuple[int, int, str]]  # (start, end, part of speech), offsets into the text
 
@@ -88,17 +92,35 @@ def _phrase_names_nothing(text: str, words: Words) -> bool:
     or comparison alone, a share by its base alone, a trailing verb of reaching, copula, hedge or
     modal (…的中小学超过, 整改率须), a verb of reporting inside (官方称…), a preposition first (从…,
     在…) or a conjunction that joins clauses (虽然), an adverb first with no noun after it (还剩余),
-    a verb of one character alone (没)."""
+    a verb of one character alone (没) or a generic word alone (数量: of what?), a place word last (产业链上, 实测下, 位置上), a bracket or quote
+    left open (位置”), a bracket's words alone (（市）; a quoted name may be one: “护学岗”)."""
     name = fold(_name_of(text, words[0][0], words[-1][1]))
     said = [fold(text[w[0]:w[1]]) for w in words]
-    if len(words) == 1 and (_names_nothing(name, words[0][2]) or (words[0][2] == "v" and len(name) == 1)):
+    if len(words) == 1 and (_names_nothing(name, words[0][2]) or (words[0][2] == "v" and len(name) == 1)
+                            or name in GENERIC_NAMES):
         return True
     return bool(CHANGE_ONLY.fullmatch(name) or SHARE_OF.match(name) or re.search("[到至]了?$", name)
                 or said[-1] in LINKING_WORDS or name.endswith(TRAILING_HEDGES)
                 or any(w[2] == "v" and word in REPORTING_VERBS for w, word in zip(words, said))
                 or said[0] in LEADING_PREPOSITIONS
+                or name.endswith(("上", "下")) or (words[-1][2] == "f" and len(said[-1]) == 1)
+                or _unbalanced(name) or bool(re.fullmatch(r"[(（][^()（）]*[)）]", name))
                 or any(w[2] == "c" and word not in JOINING_CONJUNCTIONS for w, word in zip(words, said))
-                or (words[0][2] == "d" and not any(w[2] in NOMINAL_TAGS for w in words)))
+                or (words[0][2] == "d" and not any(w[2] in NOMINAL_TAGS for w in words))
+                or (words[-1][2] == "v" and any(word in CLAUSE_ADVERBS for word in said[1:-1])
+                    and not CHANGE_ONLY.fullmatch(said[-1])))
+
+
+def _unbalanced(name: str) -> bool:
+    """Whether a bracket or quote of `name` is left open or closes one it never opened."""
+    depth = []
+    for char in name:
+        if char in OPENING:
+            depth.append(OPENING.index(char))
+        elif char in CLOSING:
+            if not depth or depth.pop() != CLOSING.index(char):
+                return True
+    return bool(depth)
 
 
 def clause_of(text: str, start: int, end: int) -> tuple[int, int]:
@@ -192,7 +214,7 @@ def _shape_features(name: str, tags: list[str], kind: str) -> list[str]:
         features.append("time_start")
     if re.match(r"[^\w]", name) or re.search(r"[^\w）)”」]$", name):
         features.append("punct_edge")
-    if sum(name.count(o) for o in "（(“「") != sum(name.count(c) for c in "）)”」"):
+    if _unbalanced(name):
         features.append("unbalanced")
     head = MEASURE_HEAD.search(name)
     features.append(f"head={kind}:{head.group() if head else '-'}")
@@ -244,19 +266,21 @@ def _cut_at(words: Words, edges: tuple[int | None, int | None]) -> Words:
 def candidates(text: str, indicator: Indicator, left_words: Words, right_words: Words) -> list[Candidate]:
     """Every name `indicator` could have in its clause, the rules' first; `left_words` and
     `right_words` are the tagged words of `regions` (offsets into `text`). A name the rules
-    composed (开通网络学习空间的中小学比例, 注册用户增加, a count's modifier and noun) is the only
-    candidate: its shape says more than any one span of the text."""
+    composed (开通网络学习空间的中小学比例, 注册用户增加, a count's modifier and noun) is marked so:
+    on real text most are wrong (学生在阅读比例), and a span of the text may win over it."""
     rules = Candidate(indicator.name_start, indicator.name_end, indicator.name, ["rules", f"rules_kind={_unit_kind(indicator)}"])
     unnamed = not indicator.name
-    if not unnamed and (indicator.name_start is None or indicator.name_end is None
-                        or _name_of(text, indicator.name_start, indicator.name_end) != indicator.name):
-        return [rules]
+    composed = not unnamed and (indicator.name_start is None or indicator.name_end is None
+                                or _name_of(text, indicator.name_start, indicator.name_end) != indicator.name)
+    if composed:  # 开通网络学习空间的中小学比例 is right, 学生在阅读比例 is not: the selector weighs the shape
+        rules.features += ["rules_composed", f"composed_tail={_unit_kind(indicator)}:{fold(indicator.name)[-2:]}"]
+        rules.junk = bool(BREAKS & set(indicator.name))
     if unnamed:  # the clause before only when this one holds nothing that could name (…，|达到57人)
         own = [w for w in left_words if w[0] >= clause_of(text, indicator.start, indicator.end)[0]]
         if any(not _names_nothing(fold(text[w[0]:w[1]]), w[2]) for w in own):
             left_words = own
     found = [rules]
-    edges = (indicator.name_start, indicator.name_end)
+    edges, kind = (indicator.name_start, indicator.name_end), _unit_kind(indicator)
     for side, words in (("L", _cut_at(left_words, edges)), ("R", _cut_at(right_words, edges))):
         starts = range(len(words)) if side == "L" else range(min(RIGHT_STARTS, len(words)))
         for i in starts:
@@ -265,15 +289,29 @@ def candidates(text: str, indicator: Indicator, left_words: Words, right_words: 
                 if end - start > MAX_CHARS or BREAKS & set(text[start:end]):
                     break
                 name = _name_of(text, start, end)
-                junk = _phrase_names_nothing(text, words[i:j])
-                if (start, end) == (indicator.name_start, indicator.name_end):
+                junk = _phrase_names_nothing(text, words[i:j]) or (
+                    # 78.6%的教师能够熟练…: the rules' 能够熟练…的教师比例 says what share; 教师, or 教师能够熟练…, does not
+                    composed and kind == "share" and side == "R" and not rules.junk)
+                if composed and (start, end) == edges:  # the words the rules composed from: their shape
+                    tags = [w[2] for w in words[i:j]]
+                    rules.features += [f"composed:{f}" for f in (*_shape_features(fold(indicator.name), tags, kind),
+                                                                  f"verbs={min(tags.count('v'), 3)}",
+                                                                  f"has_de={'的' in indicator.name}",
+                                                                  f"last_tag={tags[-1]}")]
+                if not composed and (start, end) == (indicator.name_start, indicator.name_end):
                     # the bulletin's own convention names a change or share by itself (较上季度下降, 占比):
                     # the rules' name gives way for other junk only
                     rules.features += _span_features(text, words, i, j, side, indicator)
                     rules.junk = junk and not (CHANGE_ONLY.fullmatch(fold(name)) or SHARE_OF.match(name))
                     continue
                 features = _span_features(text, words, i, j, side, indicator)
-                features += ["rules_unnamed"] if unnamed else _against_rules(text, words, i, j, indicator)
+                if unnamed:
+                    features.append("rules_unnamed")
+                elif composed:
+                    features += ["against_composed", *(_against_rules(text, words, i, j, indicator)
+                                                       if None not in edges else [])]
+                else:
+                    features += _against_rules(text, words, i, j, indicator)
                 found.append(Candidate(start, end, name, features, junk))
     return found
 
