@@ -63,6 +63,8 @@ TRAILING_HEDGES = ("超过", "超", "接近", "差不多", "约", "近", "可", 
 REPORTING_VERBS = frozenset({"称", "表示", "指出", "显示", "透露", "介绍", "说", "宣布", "认为", "记得", "获悉"})
 LEADING_PREPOSITIONS = frozenset("从于自向到至")  # 从恒大投资: the words a name follows, not its own (not 在: 在校生)
 OPENING, CLOSING = "（(“「‘《", "）)”」’》"
+LEADING_MODALS = frozenset({"可", "能", "须", "需", "应", "要", "可以", "能够"})  # 可|通过多邻国: the way one may go
+MANNER_TAGS = frozenset({"a", "ad", "d"})  # 热情高涨: how something goes, not what is measured (近视 alone may be)
 # adverbs that make a clause of subject and verb (学生每周要学习, 造车已经投入); not 月均, 专项 (tagged so)
 CLAUSE_ADVERBS = frozenset({"已经", "已", "便", "就", "都", "也", "还", "将", "正在", "曾", "曾经", "不要", "自愿", "仍",
                             "仍然", "才", "又", "再", "便能", "最好"})
@@ -90,19 +92,23 @@ def _names_nothing(word: str, tag: str) -> bool:
 def _phrase_names_nothing(text: str, words: Words) -> bool:
     """Whether a phrase of `words` names nothing measured: a word that names nothing alone, a change
     or comparison alone, a share by its base alone, a trailing verb of reaching, copula, hedge or
-    modal (…的中小学超过, 整改率须), a verb of reporting inside (官方称…), a preposition first (从…,
-    在…) or a conjunction that joins clauses (虽然), an adverb first with no noun after it (还剩余),
-    a verb of one character alone (没) or a generic word alone (数量: of what?), a place word last (产业链上, 实测下, 位置上), a bracket or quote
-    left open (位置”), a bracket's words alone (（市）; a quoted name may be one: “护学岗”)."""
+    modal (…的中小学超过, 整改率须), a verb of reporting inside (官方称…), a preposition first (从…)
+    or a modal before one (可通过…), a conjunction that joins clauses (虽然), an adverb first with no
+    noun after it (还剩余), a clause of subject, adverb and verb (学生每周要学习, 造车已经投入), a verb
+    of one character alone (没), a generic word alone (数量: of what?), words of manner alone
+    (热情高涨), a place word last (产业链上, 实测下), a bracket or quote left open (位置”), a bracket's
+    words alone (（市）; a quoted name may be one: “护学岗”)."""
     name = fold(_name_of(text, words[0][0], words[-1][1]))
     said = [fold(text[w[0]:w[1]]) for w in words]
     if len(words) == 1 and (_names_nothing(name, words[0][2]) or (words[0][2] == "v" and len(name) == 1)
                             or name in GENERIC_NAMES):
         return True
+    if len(words) > 1 and {w[2] for w in words} <= MANNER_TAGS:
+        return True
     return bool(CHANGE_ONLY.fullmatch(name) or SHARE_OF.match(name) or re.search("[到至]了?$", name)
                 or said[-1] in LINKING_WORDS or name.endswith(TRAILING_HEDGES)
                 or any(w[2] == "v" and word in REPORTING_VERBS for w, word in zip(words, said))
-                or said[0] in LEADING_PREPOSITIONS
+                or said[0] in LEADING_PREPOSITIONS or (said[0] in LEADING_MODALS and words[1:2] and words[1][2] == "p")
                 or name.endswith(("上", "下")) or (words[-1][2] == "f" and len(said[-1]) == 1)
                 or _unbalanced(name) or bool(re.fullmatch(r"[(（][^()（）]*[)）]", name))
                 or any(w[2] == "c" and word not in JOINING_CONJUNCTIONS for w, word in zip(words, said))
