@@ -274,19 +274,19 @@ def candidates(text: str, indicator: Indicator, left_words: Words, right_words: 
     `right_words` are the tagged words of `regions` (offsets into `text`). A name the rules
     composed (开通网络学习空间的中小学比例, 注册用户增加, a count's modifier and noun) is marked so:
     on real text most are wrong (学生在阅读比例), and a span of the text may win over it."""
-    rules = Candidate(indicator.name_start, indicator.name_end, indicator.name, ["rules", f"rules_kind={_unit_kind(indicator)}"])
+    kind, edges = _unit_kind(indicator), (indicator.name_start, indicator.name_end)
+    rules = Candidate(indicator.name_start, indicator.name_end, indicator.name, ["rules", f"rules_kind={kind}"])
     unnamed = not indicator.name
     composed = not unnamed and (indicator.name_start is None or indicator.name_end is None
                                 or _name_of(text, indicator.name_start, indicator.name_end) != indicator.name)
     if composed:  # 开通网络学习空间的中小学比例 is right, 学生在阅读比例 is not: the selector weighs the shape
-        rules.features += ["rules_composed", f"composed_tail={_unit_kind(indicator)}:{fold(indicator.name)[-2:]}"]
+        rules.features += ["rules_composed", f"composed_tail={kind}:{fold(indicator.name)[-2:]}"]
         rules.junk = bool(BREAKS & set(indicator.name))
     if unnamed:  # the clause before only when this one holds nothing that could name (…，|达到57人)
         own = [w for w in left_words if w[0] >= clause_of(text, indicator.start, indicator.end)[0]]
         if any(not _names_nothing(fold(text[w[0]:w[1]]), w[2]) for w in own):
             left_words = own
     found = [rules]
-    edges, kind = (indicator.name_start, indicator.name_end), _unit_kind(indicator)
     for side, words in (("L", _cut_at(left_words, edges)), ("R", _cut_at(right_words, edges))):
         starts = range(len(words)) if side == "L" else range(min(RIGHT_STARTS, len(words)))
         for i in starts:
@@ -304,7 +304,7 @@ def candidates(text: str, indicator: Indicator, left_words: Words, right_words: 
                                                                   f"verbs={min(tags.count('v'), 3)}",
                                                                   f"has_de={'的' in indicator.name}",
                                                                   f"last_tag={tags[-1]}")]
-                if not composed and (start, end) == (indicator.name_start, indicator.name_end):
+                if not composed and (start, end) == edges:
                     # the bulletin's own convention names a change or share by itself (较上季度下降, 占比):
                     # the rules' name gives way for other junk only
                     rules.features += _span_features(text, words, i, j, side, indicator)
