@@ -154,6 +154,8 @@ def test_tenths_percentage_points_and_ratios():
         "培训于9:30开始,三成员单位派员参加。",  # a time; 成 that starts a word
         "演练持续2周,各单位须在12小时内上报,10个工作日内完成整改,近5年来成效明显。",  # spans and deadlines
         "学校为4—6年级学生开设编程课。",  # a grade range
+        "所幸数据已备份,3天后业务基本恢复,10天前已发布预警。",  # when, not how much
+        "该股8个多月涨势不减。",  # a duration in 个…月
     ],
 )
 def test_hard_negatives(text):
@@ -163,6 +165,8 @@ def test_hard_negatives(text):
 def test_a_time_is_an_indicator_unless_said_how_long_or_round_the_clock():
     assert [i.text for i in extract_indicators("经过3轮评审,教师每周工作120小时,学习时长24.5小时。", learned_names=False)] == [
         "3轮", "120小时", "24.5小时"]
+    bound = extract_indicators("报到现场排队时间缩短到10分钟以内。", learned_names=False)  # a measured bound
+    assert [(i.text, i.qualifier) for i in bound] == [("10分钟以内", "less_than")]
 
 
 def test_count_nouns_end_at_their_verb_and_keep_only_noun_modifiers():
